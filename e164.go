@@ -1,0 +1,55 @@
+package numberpool
+
+import (
+	"github.com/nyaruka/phonenumbers"
+)
+
+// e164Reason is the documented reason text for a malformed number.
+const e164Reason = "must be E.164 format (e.g., +14155551234)"
+
+// maxE164Digits is the longest number E.164 allows, country code included.
+const maxE164Digits = 15
+
+// ParseE164 checks that s is a plus sign followed by a country code and a
+// national number of a length that country can dial, and returns the ISO
+// 3166-1 alpha-2 code of the country it belongs to ("001" style codes of
+// non-geographic services come back as "001"). field names the input in the
+// error's details.
+func ParseE164(field, s string) (country string, err error) {
+	if !hasE164Syntax(s) {
+		return "", invalidE164(field, s)
+	}
+
+	parsed, perr := phonenumbers.Parse(s, "")
+	if perr != nil || !phonenumbers.IsPossibleNumber(parsed) {
+		return "", invalidE164(field, s)
+	}
+
+	country = phonenumbers.GetRegionCodeForNumber(parsed)
+	if country == "" || country == "ZZ" {
+		country = phonenumbers.GetRegionCodeForCountryCode(int(parsed.GetCountryCode()))
+	}
+	return country, nil
+}
+
+// ValidateE164 is ParseE164 without the country, for paths and filters.
+func ValidateE164(field, s string) error {
+	_, err := ParseE164(field, s)
+	return err
+}
+
+func hasE164Syntax(s string) bool {
+	if len(s) < 3 || len(s) > maxE164Digits+1 || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	return allDigits(s[1:])
+}
+
+func invalidE164(field, s string) *Error {
+	shown := s
+	if len(shown) > 40 {
+		shown = shown[:40] + "..."
+	}
+	return Validation(field, e164Reason,
+		"invalid phone number %q: expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234)", shown)
+}
