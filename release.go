@@ -56,7 +56,7 @@ func PreviewRelease(n Number, p Policy, blockers []Blocker, now time.Time) Previ
 			CanRelease:     false,
 			CoolingOffDays: p.CoolingOffDays,
 			Warnings: []string{fmt.Sprintf(
-				"This number was released at %s and can no longer be released; the release can be cancelled until %s",
+				"This number was released at %s. The release can be cancelled until %s.",
 				FormatTime(n.ReleasedAt), FormatTime(n.AvailableAfter))},
 		}
 	}
@@ -93,7 +93,7 @@ func feeWarning(p Policy) string {
 func PlanRelease(n Number, p Policy, blockers []Blocker, now time.Time) (Release, error) {
 	if n.StatusAt(now) == StatusReleased {
 		return Release{}, Errorf(CodeConflict,
-			"number %s is already in the process of being released; the release can be cancelled until %s",
+			"number %s is already in the process of being released. The release can be cancelled until %s",
 			n.E164, FormatTime(n.AvailableAfter))
 	}
 	if n.StatusAt(now) != StatusActive {
