@@ -1,0 +1,179 @@
+package inventory
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"numberpool"
+)
+
+// row is one valid line of an inventory file in a compact form of 136 bytes
+// on 64-bit platforms, so a million rows take about 136 MB. Times are Unix
+// seconds; purchasedAt is set unless status is available, releasedAt and
+// availableAfter only when it is released.
+type row struct {
+	e164           uint64 // the digits after the plus sign
+	country        string
+	numberType     numberpool.NumberType
+	region         string
+	accountID      string
+	status         numberpool.Status
+	monthlyFee     numberpool.Cents
+	setupFee       numberpool.Cents
+	purchasedAt    int64
+	releasedAt     int64
+	availableAfter int64
+	capabilities   capabilitySet
+}
+
+// maxRegionLen is the longest region accepted, in bytes. Regions are short
+// codes such as "CA" or names such as "Greater London".
+const maxRegionLen = 64
+
+// validator checks the records of one file. It is read-only once built, so
+// several goroutines may share it.
+type validator struct {
+	layout   layout
+	policies numberpool.Policies
+	now      time.Time
+}
+
+// check validates one record and returns the row with its reasons to reject
+// it, none when the row is valid.
+func (v *validator) check(record []string) (row, []string) {
+	var r row
+	var reasons []string
+	reject := func(reason string) { reasons = append(reasons, reason) }
+
+	typeOK := v.checkNumber(&r, record, reject)
+	r.region = v.checkRegion(record, reject)
+	r.capabilities = v.checkCapabilities(record, reject)
+	r.monthlyFee = v.checkFee(record, colMonthlyFee, reject)
+	r.setupFee = v.checkFee(record, colSetupFee, reject)
+	v.checkOwnership(&r, record, typeOK, reject)
+	return r, reasons
+}
+
+// checkNumber fills the number, its country and its type. It reports whether
+// the type is known, which the cooling-off policy of a release needs.
+func (v *validator) checkNumber(r *row, record []string, reject func(string)) bool {
+	e164 := v.layout.field(record, colE164)
+	typeText := v.layout.field(record, colType)
+
+	givenType, typeOK := numberpool.NumberType(""), true
+	if typeText != "" {
+		t, err := numberpool.ParseNumberType(typeText)
+		if err != nil {
+			reject(message(err))
+			typeOK = false
+		}
+		givenType = t
+	}
+
+	if e164 == "" {
+		reject("e164 is empty: every row needs a number in E.164 format, e.g. +14155551234")
+		return false
+	}
+	parsed, country, err := numberpool.ParseE164Number("e164", e164)
+	if err != nil {
+		reject(message(err))
+		return false
+	}
+	r.e164 = digits(e164)
+	r.country = country
+
+	// In phonenumbers v1.8.1, GetNumberType returns UNKNOWN exactly when
+	// IsValidNumber returns false, because both match the number against the
+	// ranges of its country. One call thus validates and classifies.
+	kind := phonenumbers.GetNumberType(parsed)
+	if kind == phonenumbers.UNKNOWN {
+		reject(fmt.Sprintf("%s is not a valid number: it matches no number range of %s", e164, country))
+		return false
+	}
+	if typeText != "" {
+		r.numberType = givenType
+		return typeOK
+	}
+
+	inferred, ok := inferType(kind)
+	if !ok {
+		reject(fmt.Sprintf("the type of %s cannot be inferred: it is a %s number; set the type column to local, mobile or toll_free",
+			e164, kindNames[kind]))
+		return false
+	}
+	r.numberType = inferred
+	return true
+}
+
+// inferType maps a phonenumbers classification to a number type. US and
+// Canadian numbers come back as FIXED_LINE_OR_MOBILE because their ranges do
+// not tell mobile from fixed lines, and are inferred as local.
+func inferType(kind phonenumbers.PhoneNumberType) (numberpool.NumberType, bool) {
+	switch kind {
+	case phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE:
+		return numberpool.TypeLocal, true
+	case phonenumbers.MOBILE:
+		return numberpool.TypeMobile, true
+	case phonenumbers.TOLL_FREE:
+		return numberpool.TypeTollFree, true
+	}
+	return "", false
+}
+
+// kindNames names the classifications that inferType cannot map.
+var kindNames = map[phonenumbers.PhoneNumberType]string{
+	phonenumbers.PREMIUM_RATE:    "premium-rate",
+	phonenumbers.SHARED_COST:     "shared-cost",
+	phonenumbers.VOIP:            "VoIP",
+	phonenumbers.PERSONAL_NUMBER: "personal",
+	phonenumbers.PAGER:           "pager",
+	phonenumbers.UAN:             "UAN (universal access)",
+	phonenumbers.VOICEMAIL:       "voicemail",
+}
+
+// digits returns the digits of an E.164 number that ParseE164Number
+// accepted, which are at most 15 and so fit in a uint64.
+func digits(e164 string) uint64 {
+	var n uint64
+	for i := 1; i < len(e164); i++ {
+		n = n*10 + uint64(e164[i]-'0')
+	}
+	return n
+}
+
+func (v *validator) checkRegion(record []string, reject func(string)) string {
+	region := v.layout.field(record, colRegion)
+	if len(region) > maxRegionLen || !utf8.ValidString(region) || strings.IndexFunc(region, notPrintable) >= 0 {
+		reject(fmt.Sprintf("invalid region %q: expected at most %d printable characters, e.g. CA", region, maxRegionLen))
+		return ""
+	}
+	return region
+}
+
+func notPrintable(r rune) bool { return !unicode.IsPrint(r) }
+
+func (v *validator) checkFee(record []string, c column, reject func(string)) numberpool.Cents {
+	text := v.layout.field(record, c)
+	if text == "" {
+		return 0
+	}
+	fee, err := numberpool.ParseCents(text)
+	if err != nil {
+		reject(fmt.Sprintf("%s: %v", columnNames[c], err))
+		return 0
+	}
+	return fee
+}
+
+// message returns the client-safe message of a domain error.
+func message(err error) string {
+	if e, ok := err.(*numberpool.Error); ok {
+		return e.Message
+	}
+	return err.Error()
+}
