@@ -73,3 +73,12 @@ type Store interface {
 	Ping(ctx context.Context) error
 	Close() error
 }
+
+// ChargeStore reads the charges that transitions record. It is not part of
+// Store yet; the conformance suite requires it of every backend.
+type ChargeStore interface {
+	// ListCharges returns the account's charges in the order they were
+	// recorded, voided ones included. An account without charges, or one
+	// that does not exist, has an empty list.
+	ListCharges(ctx context.Context, accountID string) ([]Charge, error)
+}

@@ -1,0 +1,75 @@
+package sqlite
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/pressly/goose/v3"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+func embeddedMigrations() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory exists at build time
+	}
+	return sub
+}
+
+func (s *Store) provider() (*goose.Provider, error) {
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.writer, s.migrations)
+	if err != nil {
+		return nil, fmt.Errorf("load migrations for %s: %w", s.path, err)
+	}
+	return p, nil
+}
+
+// Migrate applies the pending migrations in order, each in its own
+// transaction. It does nothing when the schema is current, so it is safe to
+// run on every start.
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate sqlite database %s: %w", s.path, err)
+	}
+	for _, r := range results {
+		s.logger.InfoContext(ctx, "sqlite migration applied",
+			"path", s.path, "version", r.Source.Version, "duration_ms", r.Duration.Milliseconds())
+	}
+	return nil
+}
+
+// checkSchema returns an error unless every embedded migration has been
+// applied and none newer than them.
+func (s *Store) checkSchema(ctx context.Context) error {
+	p, err := s.provider()
+	if err != nil {
+		return err
+	}
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("read schema version of %s: %w", s.path, err)
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("read pending migrations of %s: %w", s.path, err)
+	}
+
+	switch {
+	case current < target || pending:
+		return fmt.Errorf("database %s has schema version %d but this numberpool needs version %d: run `numberpool migrate` to upgrade it",
+			s.path, current, target)
+	case current > target:
+		return fmt.Errorf("database %s has schema version %d, newer than version %d of this numberpool: run a numberpool release that knows version %d",
+			s.path, current, target, current)
+	}
+	return nil
+}

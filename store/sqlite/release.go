@@ -1,0 +1,196 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"numberpool"
+)
+
+// blockers gathers what stops a release of n at now. Preview and release
+// both call it inside their transactions, so they agree.
+//
+// NOTE: nothing can block a release yet. Active calls, operator holds and
+// release protection will be read here once they are stored.
+func blockers(ctx context.Context, tx *sql.Tx, n numberpool.Number, now time.Time) ([]numberpool.Blocker, error) {
+	return []numberpool.Blocker{}, nil
+}
+
+// policyFor returns the policy of n. A released number keeps the cooling-off
+// period stored with its release, whatever the policies say now.
+func (s *Store) policyFor(ctx context.Context, tx *sql.Tx, n numberRow, now time.Time) (numberpool.Policy, error) {
+	p := s.policies.For(n.Country, n.Type)
+	if n.StatusAt(now) != numberpool.StatusReleased {
+		return p, nil
+	}
+	err := tx.QueryRowContext(ctx, `SELECT cooling_off_days FROM releases WHERE id = ?`, n.releaseID).
+		Scan(&p.CoolingOffDays)
+	if err != nil {
+		return numberpool.Policy{}, fmt.Errorf("read release %d: %w", n.releaseID, err)
+	}
+	return p, nil
+}
+
+// PreviewRelease returns what a release of e164 would do now, or NOT_FOUND
+// when the account does not hold it.
+func (s *Store) PreviewRelease(ctx context.Context, accountID, e164 string) (numberpool.Preview, error) {
+	var preview numberpool.Preview
+	err := s.read(ctx, "preview release of "+e164+" by account "+accountID, func(tx *sql.Tx) error {
+		now := numberpool.NowSeconds(s.clock)
+		n, err := heldNumber(ctx, tx, accountID, e164, now)
+		if err != nil {
+			return err
+		}
+		policy, err := s.policyFor(ctx, tx, n, now)
+		if err != nil {
+			return err
+		}
+		found, err := blockers(ctx, tx, n.Number, now)
+		if err != nil {
+			return err
+		}
+		preview = numberpool.PreviewRelease(n.Number, policy, found, now)
+		return nil
+	})
+	return preview, err
+}
+
+// ReleaseNumber releases e164: it records the release with the assignments
+// it removes, marks the number released and charges the early termination
+// fee when one is owed. It returns NOT_FOUND, CONFLICT when the number is
+// already released, or RELEASE_BLOCKED.
+func (s *Store) ReleaseNumber(ctx context.Context, accountID, e164 string) (numberpool.Release, error) {
+	var release numberpool.Release
+	err := s.write(ctx, "release "+e164+" of account "+accountID, func(tx *sql.Tx) error {
+		now := numberpool.NowSeconds(s.clock)
+		n, err := heldNumber(ctx, tx, accountID, e164, now)
+		if err != nil {
+			return err
+		}
+		found, err := blockers(ctx, tx, n.Number, now)
+		if err != nil {
+			return err
+		}
+		release, err = numberpool.PlanRelease(n.Number, s.policies.For(n.Country, n.Type), found, now)
+		if err != nil {
+			return err
+		}
+		return storeRelease(ctx, tx, n.Number, release)
+	})
+	return release, err
+}
+
+func storeRelease(ctx context.Context, tx *sql.Tx, n numberpool.Number, r numberpool.Release) error {
+	var releaseID int64
+	err := tx.QueryRowContext(ctx, `
+		INSERT INTO releases (e164, account_id, purchased_at, released_at, cooling_off_days,
+			available_after, early_termination_fee_cents, trunk_id, application_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		RETURNING id`,
+		n.E164, n.AccountID, n.PurchasedAt.Unix(), r.ReleasedAt.Unix(), r.CoolingOffDays,
+		r.AvailableAfter.Unix(), int64(r.EarlyTerminationFee), nullString(n.TrunkID), nullString(n.ApplicationID),
+	).Scan(&releaseID)
+	if err != nil {
+		return fmt.Errorf("insert release: %w", err)
+	}
+
+	res, err := tx.ExecContext(ctx, `
+		UPDATE numbers
+		SET status = 'released', trunk_id = NULL, application_id = NULL, release_id = ?,
+			released_at = ?, available_after = ?, updated_at = ?
+		WHERE e164 = ? AND account_id = ? AND status = 'active' AND purchased_at = ?`,
+		releaseID, r.ReleasedAt.Unix(), r.AvailableAfter.Unix(), r.ReleasedAt.Unix(),
+		n.E164, n.AccountID, n.PurchasedAt.Unix())
+	if err := expectOneRow(res, err, n.E164); err != nil {
+		return err
+	}
+
+	if r.EarlyTerminationFee == 0 {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `
+		INSERT INTO charges (account_id, e164, kind, amount_cents, release_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		n.AccountID, n.E164, string(numberpool.ChargeEarlyTerminationFee), int64(r.EarlyTerminationFee),
+		releaseID, r.ReleasedAt.Unix())
+	if err != nil {
+		return fmt.Errorf("insert early termination fee charge: %w", err)
+	}
+	return nil
+}
+
+// expectOneRow checks the result of an UPDATE guarded by the state read
+// earlier in the transaction: no row means another writer changed the
+// number in between.
+func expectOneRow(res sql.Result, err error, e164 string) error {
+	if err != nil {
+		return fmt.Errorf("update number: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update number: %w", err)
+	}
+	if n == 0 {
+		return numberpool.Errorf(numberpool.CodeConflict, "number %s changed during the request; retry it", e164)
+	}
+	return nil
+}
+
+// CancelRelease makes e164 active again with the purchase time and the
+// assignments it had before the release, and voids the release's fee. It
+// returns NOT_FOUND (also once the cooling-off period has ended) or CONFLICT
+// when e164 is not released.
+func (s *Store) CancelRelease(ctx context.Context, accountID, e164 string) (numberpool.Cancellation, error) {
+	var cancellation numberpool.Cancellation
+	err := s.write(ctx, "cancel release of "+e164+" by account "+accountID, func(tx *sql.Tx) error {
+		now := numberpool.NowSeconds(s.clock)
+		n, err := heldNumber(ctx, tx, accountID, e164, now)
+		if err != nil {
+			return err
+		}
+		if err := numberpool.PlanCancel(n.Number, now); err != nil {
+			return err
+		}
+		if err := restoreNumber(ctx, tx, n, now); err != nil {
+			return err
+		}
+		cancellation = numberpool.Cancellation{E164: e164, CancelledAt: now}
+		return nil
+	})
+	return cancellation, err
+}
+
+func restoreNumber(ctx context.Context, tx *sql.Tx, n numberRow, now time.Time) error {
+	var purchasedAt int64
+	var trunkID, applicationID sql.NullString
+	err := tx.QueryRowContext(ctx, `
+		SELECT purchased_at, trunk_id, application_id FROM releases
+		WHERE id = ? AND cancelled_at IS NULL AND returned_at IS NULL`, n.releaseID,
+	).Scan(&purchasedAt, &trunkID, &applicationID)
+	if err != nil {
+		return fmt.Errorf("read release %d: %w", n.releaseID, err)
+	}
+
+	res, err := tx.ExecContext(ctx, `
+		UPDATE numbers
+		SET status = 'active', purchased_at = ?, trunk_id = ?, application_id = ?, release_id = NULL,
+			released_at = NULL, available_after = NULL, updated_at = ?
+		WHERE e164 = ? AND account_id = ? AND status = 'released' AND release_id = ? AND available_after > ?`,
+		purchasedAt, trunkID, applicationID, now.Unix(),
+		n.E164, n.AccountID, n.releaseID, now.Unix())
+	if err := expectOneRow(res, err, n.E164); err != nil {
+		return err
+	}
+
+	if _, err := tx.ExecContext(ctx, `UPDATE releases SET cancelled_at = ? WHERE id = ?`, now.Unix(), n.releaseID); err != nil {
+		return fmt.Errorf("mark release %d cancelled: %w", n.releaseID, err)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE charges SET voided_at = ? WHERE release_id = ? AND voided_at IS NULL`,
+		now.Unix(), n.releaseID)
+	if err != nil {
+		return fmt.Errorf("void charges of release %d: %w", n.releaseID, err)
+	}
+	return nil
+}

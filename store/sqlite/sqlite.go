@@ -1,0 +1,214 @@
+// Package sqlite implements numberpool.Store over one SQLite file, the
+// embedded default backend. It suits one server process; other processes,
+// such as the operator CLI, may use the same file at the same time.
+//
+// Writes go through one connection that starts every transaction with BEGIN
+// IMMEDIATE, so concurrent requests of one process queue for it instead of
+// failing with "database is locked", and writers of other processes wait up
+// to the busy timeout. Reads use a separate pool of query-only connections,
+// which WAL mode lets run beside the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+
+	"numberpool"
+)
+
+// busyTimeout is how long a statement waits for a lock held by another
+// process (for example a large import by the CLI) before it fails.
+const busyTimeout = 10 * time.Second
+
+// Options configures a Store.
+type Options struct {
+	Clock    numberpool.Clock    // nil means numberpool.SystemClock{}
+	Policies numberpool.Policies // zero value means numberpool.Policies{Default: numberpool.DefaultPolicy}
+	Logger   *slog.Logger        // nil means slog.Default()
+}
+
+// Store is a numberpool.Store over one SQLite file. It is safe for
+// concurrent use.
+type Store struct {
+	path       string
+	writer     *sql.DB // exactly one connection; BEGIN IMMEDIATE
+	reader     *sql.DB // query_only connections
+	clock      numberpool.Clock
+	policies   numberpool.Policies
+	logger     *slog.Logger
+	migrations fs.FS
+}
+
+var _ numberpool.Store = (*Store)(nil)
+var _ numberpool.ChargeStore = (*Store)(nil)
+
+// Open opens the database at path, creating the file if needed, applies the
+// pending migrations and returns a store ready to serve. An in-memory
+// database is not supported, because the writer and the readers are
+// separate connections.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	s, err := open(ctx, path, opts, embeddedMigrations())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenNoMigrate opens the database at path like Open but leaves its schema
+// alone: it returns an error when the schema differs from the embedded
+// migrations, telling the operator to run `numberpool migrate`.
+func OpenNoMigrate(ctx context.Context, path string, opts Options) (*Store, error) {
+	return openChecked(ctx, path, opts, embeddedMigrations())
+}
+
+func openChecked(ctx context.Context, path string, opts Options, migrations fs.FS) (*Store, error) {
+	s, err := open(ctx, path, opts, migrations)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkSchema(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, path string, opts Options, migrations fs.FS) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+	}
+	s := &Store{path: abs, clock: opts.Clock, policies: opts.Policies, logger: opts.Logger, migrations: migrations}
+	s.setDefaults()
+
+	// The writer goes first: its first connection switches the file to WAL,
+	// which the query-only readers cannot do.
+	s.writer, err = openDB(ctx, abs, writerParams(), 1)
+	if err != nil {
+		return nil, err
+	}
+	s.reader, err = openDB(ctx, abs, readerParams(), max(4, runtime.NumCPU()))
+	if err != nil {
+		s.writer.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) setDefaults() {
+	if s.clock == nil {
+		s.clock = numberpool.SystemClock{}
+	}
+	if s.policies.Default == (numberpool.Policy{}) && len(s.policies.Rules) == 0 {
+		s.policies = numberpool.Policies{Default: numberpool.DefaultPolicy}
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+}
+
+// writerParams make every acknowledged commit durable (synchronous=FULL
+// syncs the WAL on each commit) and take the write lock at BEGIN, so a
+// transaction never fails half-way because another one wrote first.
+func writerParams() url.Values {
+	return url.Values{
+		"_journal_mode": {"WAL"},
+		"_synchronous":  {"FULL"},
+		"_foreign_keys": {"1"},
+		"_busy_timeout": {strconv.FormatInt(busyTimeout.Milliseconds(), 10)},
+		"_txlock":       {"immediate"},
+	}
+}
+
+func readerParams() url.Values {
+	return url.Values{
+		"_query_only":   {"1"},
+		"_foreign_keys": {"1"},
+		"_busy_timeout": {strconv.FormatInt(busyTimeout.Milliseconds(), 10)},
+	}
+}
+
+func openDB(ctx context.Context, path string, params url.Values, conns int) (*sql.DB, error) {
+	db, err := sql.Open("sqlite3", dataSourceName(path, params))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// dataSourceName builds a file: URI, so that a '?' or '#' in the path is
+// taken as part of the file name rather than the start of the parameters.
+func dataSourceName(path string, params url.Values) string {
+	escaped := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+	return "file:" + escaped + "?" + params.Encode()
+}
+
+// Ping checks that both the writer and the readers answer.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.writer.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite writer %s: %w", s.path, err)
+	}
+	if err := s.reader.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping sqlite readers %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Close closes the readers, then the writer, whose last close checkpoints
+// the WAL into the database file.
+func (s *Store) Close() error {
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// write runs fn in one IMMEDIATE transaction on the writer connection.
+func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	return s.inTx(ctx, s.writer, op, fn)
+}
+
+// read runs fn in one transaction on a reader, so that all its queries see
+// one snapshot.
+func (s *Store) read(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	return s.inTx(ctx, s.reader, op, fn)
+}
+
+func (s *Store) inTx(ctx context.Context, db *sql.DB, op string, fn func(*sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapError(op, err)
+	}
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			s.logger.ErrorContext(ctx, "sqlite rollback failed", "operation", op, "error", rbErr)
+		}
+		return wrapError(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return wrapError(op, err)
+	}
+	return nil
+}
