@@ -3,7 +3,7 @@ package numberpool
 // ValidateImport checks that n can be stored as it is by an import. An
 // available number has no owner, assignments or dates. An active number needs
 // an AccountID and a PurchasedAt. A released number also needs ReleasedAt and
-// an AvailableAfter that is not before it; its TrunkID and ApplicationID are
+// an AvailableAfter that is not before it. Its TrunkID and ApplicationID are
 // the assignments that a cancel of the release restores.
 //
 // Only the form of E164 is checked here, because a full parse costs about

@@ -13,8 +13,8 @@ import (
 )
 
 // importBatchSize is the number of rows per INSERT of an import. Multi-row
-// INSERTs cut the per-statement overhead of the driver; 256 rows of 17
-// columns stay far below SQLite's limit of 32766 parameters.
+// INSERTs cut the per-statement overhead of the driver, and 256 rows of 17
+// columns stay far below SQLite's default limit of 32766 parameters.
 const importBatchSize = 256
 
 const importColumns = `e164, country, type, region, capabilities, monthly_fee_cents, setup_fee_cents,
@@ -23,13 +23,13 @@ const importColumns = `e164, country, type, region, capabilities, monthly_fee_ce
 
 const importColumnCount = 17
 
-// ImportNumbers adds every number of seq in one transaction: all or none. A
-// number that already exists, or appears twice, fails the import with
-// CONFLICT naming it; an unknown AccountID fails it with NOT_FOUND; a number
-// that numberpool.ValidateImport rejects fails it with VALIDATION_FAILED. A
-// released number also gets a release record holding its TrunkID and
-// ApplicationID, which a cancel restores, and no fee. It returns the count
-// added.
+// ImportNumbers adds every number of seq in one transaction: all or none.
+// A number that already exists, or appears twice, fails the import with
+// CONFLICT naming it. An unknown AccountID fails it with NOT_FOUND, and a
+// number that numberpool.ValidateImport rejects with VALIDATION_FAILED.
+// A released number also gets a release record without a fee, which keeps
+// its TrunkID and ApplicationID for a cancel to restore. It returns the
+// count added.
 func (s *Store) ImportNumbers(ctx context.Context, seq iter.Seq[numberpool.Number]) (int, error) {
 	var count int
 	err := s.write(ctx, "import numbers", func(tx *sql.Tx) error {

@@ -68,7 +68,7 @@ func (s *Store) checkSchema(ctx context.Context) error {
 		return fmt.Errorf("database %s has schema version %d but this numberpool needs version %d: run `numberpool migrate` to upgrade it",
 			s.path, current, target)
 	case current > target:
-		return fmt.Errorf("database %s has schema version %d, newer than version %d of this numberpool: run a numberpool release that knows version %d",
+		return fmt.Errorf("database %s has schema version %d, newer than version %d of this numberpool: upgrade numberpool to a release that includes migration %d",
 			s.path, current, target, current)
 	}
 	return nil

@@ -88,7 +88,7 @@ func decodeCapabilities(bits int64) []numberpool.Capability {
 	return cs
 }
 
-// fromUnix converts stored Unix seconds; NULL is the zero time.
+// fromUnix converts stored Unix seconds. NULL becomes the zero time.
 func fromUnix(v sql.NullInt64) time.Time {
 	if !v.Valid {
 		return time.Time{}
@@ -96,7 +96,7 @@ func fromUnix(v sql.NullInt64) time.Time {
 	return time.Unix(v.Int64, 0).UTC()
 }
 
-// toUnix converts a time to stored Unix seconds; the zero time is NULL.
+// toUnix converts a time to stored Unix seconds. The zero time becomes NULL.
 func toUnix(t time.Time) sql.NullInt64 {
 	if t.IsZero() {
 		return sql.NullInt64{}
@@ -167,7 +167,7 @@ func (s *Store) ListNumbers(ctx context.Context, accountID string, f numberpool.
 			return err
 		}
 
-		// Capping the page keeps the offset far from overflow; any page that
+		// Capping the page keeps the offset far from overflow. Any page that
 		// large is past the end anyway.
 		offset := (int64(min(f.Page, math.MaxInt32)) - 1) * int64(f.PerPage)
 		args = append(args, sql.Named("limit", f.PerPage), sql.Named("offset", offset))

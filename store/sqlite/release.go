@@ -19,7 +19,7 @@ func blockers(ctx context.Context, tx *sql.Tx, n numberpool.Number, now time.Tim
 }
 
 // policyFor returns the policy of n. A released number keeps the cooling-off
-// period stored with its release, whatever the policies say now.
+// period stored with its release, even when the policies changed since.
 func (s *Store) policyFor(ctx context.Context, tx *sql.Tx, n numberRow, now time.Time) (numberpool.Policy, error) {
 	p := s.policies.For(n.Country, n.Type)
 	if n.StatusAt(now) != numberpool.StatusReleased {

@@ -1,6 +1,7 @@
 // Package sqlite implements numberpool.Store over one SQLite file, the
-// embedded default backend. It suits one server process; other processes,
-// such as the operator CLI, may use the same file at the same time.
+// embedded default backend. It is meant for one server process, but other
+// processes, such as the operator CLI, may use the same file at the same
+// time.
 //
 // Writes go through one connection that starts every transaction with BEGIN
 // IMMEDIATE, so concurrent requests of one process queue for it instead of
@@ -70,9 +71,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// OpenNoMigrate opens the database at path like Open but leaves its schema
-// alone: it returns an error when the schema differs from the embedded
-// migrations, telling the operator to run `numberpool migrate`.
+// OpenNoMigrate opens the database at path like Open but applies no
+// migration. It returns an error when the schema is older or newer than the
+// embedded migrations, telling the operator to run `numberpool migrate` in
+// the first case. On an empty file it creates goose's version table, which
+// then records version 0.
 func OpenNoMigrate(ctx context.Context, path string, opts Options) (*Store, error) {
 	return openChecked(ctx, path, opts, embeddedMigrations())
 }
@@ -123,9 +126,11 @@ func (s *Store) setDefaults() {
 	}
 }
 
-// writerParams make every acknowledged commit durable (synchronous=FULL
-// syncs the WAL on each commit) and take the write lock at BEGIN, so a
-// transaction never fails half-way because another one wrote first.
+// writerParams make every acknowledged commit durable, because
+// synchronous=FULL syncs the WAL on each commit. They also take the write
+// lock at BEGIN, so no other writer can commit between a transaction's reads
+// and its writes, and a busy database fails the BEGIN rather than a later
+// statement.
 func writerParams() url.Values {
 	return url.Values{
 		"_journal_mode": {"WAL"},
@@ -168,7 +173,7 @@ func dataSourceName(path string, params url.Values) string {
 	return "file:" + escaped + "?" + params.Encode()
 }
 
-// Ping checks that both the writer and the readers answer.
+// Ping checks that both the writer and the readers respond.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.writer.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping sqlite writer %s: %w", s.path, err)

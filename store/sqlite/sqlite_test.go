@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"iter"
 	"log/slog"
 	"net/url"
 	"os"
@@ -143,6 +144,21 @@ func TestOpenNoMigrate(t *testing.T) {
 
 		_, err := openChecked(t.Context(), path, Options{Logger: discard}, migrationsWithNext(t))
 		wantErrorNames(t, err, path, "version 1", "version 2", "numberpool migrate")
+	})
+
+	t.Run("newer schema", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "numberpool.db")
+		later, err := open(t.Context(), path, Options{Logger: discard}, migrationsWithNext(t))
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		defer later.Close()
+		if err := later.Migrate(t.Context()); err != nil {
+			t.Fatalf("Migrate to version 2: %v", err)
+		}
+
+		_, err = OpenNoMigrate(t.Context(), path, Options{Logger: discard})
+		wantErrorNames(t, err, path, "version 2", "newer than version 1")
 	})
 
 	t.Run("current schema", func(t *testing.T) {
@@ -379,5 +395,49 @@ func TestDefaultPolicies(t *testing.T) {
 	s, _ := newTestStore(t)
 	if got := s.policies.For("US", numberpool.TypeLocal); got != numberpool.DefaultPolicy {
 		t.Errorf("policy of a store opened with zero Policies = %+v, want %+v", got, numberpool.DefaultPolicy)
+	}
+}
+
+// BenchmarkImport imports numbers into a fresh file per iteration. Run it
+// with -bench Import -benchtime 1x to time one import of each size.
+func BenchmarkImport(b *testing.B) {
+	for _, size := range []int{10_000, 1_000_000} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				s, _ := newTestStore(b)
+				if _, err := s.CreateAccount(b.Context(), "acc_a"); err != nil {
+					b.Fatalf("CreateAccount: %v", err)
+				}
+				b.StartTimer()
+
+				count, err := s.ImportNumbers(b.Context(), importSeq(size))
+				if err != nil {
+					b.Fatalf("ImportNumbers: %v", err)
+				}
+				if count != size {
+					b.Fatalf("ImportNumbers count = %d, want %d", count, size)
+				}
+			}
+		})
+	}
+}
+
+// importSeq yields size numbers, one in ten owned by acc_a.
+func importSeq(size int) iter.Seq[numberpool.Number] {
+	return func(yield func(numberpool.Number) bool) {
+		for i := range size {
+			n := numberpool.Number{
+				E164: fmt.Sprintf("+1%010d", 2_000_000_000+i), Country: "US", Type: numberpool.TypeLocal,
+				Region: "CA", Capabilities: []numberpool.Capability{numberpool.CapabilityVoice, numberpool.CapabilitySMS},
+				MonthlyFee: 115, Status: numberpool.StatusAvailable,
+			}
+			if i%10 == 0 {
+				n.Status, n.AccountID, n.PurchasedAt = numberpool.StatusActive, "acc_a", t0
+			}
+			if !yield(n) {
+				return
+			}
+		}
 	}
 }

@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite of numberpool.Store: every
 // backend runs Run against fresh databases of its own and must pass it
-// unchanged. The suite sees a store only through the numberpool interfaces,
-// so it holds no assumption about the database behind it.
+// unchanged. The suite uses a store only through the numberpool interfaces,
+// so it makes no assumption about the database behind it.
 package storetest
 
 import (
