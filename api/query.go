@@ -1,0 +1,147 @@
+package api
+
+import (
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"numberpool"
+)
+
+// Paging limits of the lists, as the numbers API documents them.
+const (
+	defaultPerPage = 20
+	maxPerPage     = 100
+)
+
+// maxPage keeps the store's offset, (page-1) × per_page, far from int64
+// overflow.
+const maxPage = math.MaxInt32
+
+// maxShownValue bounds how much of a rejected value a message repeats.
+const maxShownValue = 40
+
+// listNumbersQuery is the validated query of GET .../numbers.
+type listNumbersQuery struct {
+	Country string            // upper case, empty for any
+	Status  numberpool.Status // active or released, empty for both
+	Page    int
+	PerPage int
+}
+
+// parseListNumbersQuery decodes and validates the list's query parameters.
+// It reports every invalid parameter at once, one detail each. Unknown
+// parameters are ignored, because clients of the public API may send
+// parameters that numberpool does not define.
+func parseListNumbersQuery(values url.Values) (listNumbersQuery, error) {
+	q := listNumbersQuery{Page: 1, PerPage: defaultPerPage}
+	p := queryParser{values: values}
+
+	p.parse("country", func(raw string) *numberpool.Error {
+		q.Country = strings.ToUpper(raw)
+		return checkCountry(raw)
+	})
+	p.parse("status", func(raw string) (err *numberpool.Error) {
+		q.Status, err = parseListStatus(raw)
+		return err
+	})
+	p.parse("page", func(raw string) (err *numberpool.Error) {
+		q.Page, err = parseIntInRange("page", raw, 1, maxPage)
+		return err
+	})
+	p.parse("per_page", func(raw string) (err *numberpool.Error) {
+		q.PerPage, err = parseIntInRange("per_page", raw, 1, maxPerPage)
+		return err
+	})
+
+	if err := p.err(); err != nil {
+		return listNumbersQuery{}, err
+	}
+	return q, nil
+}
+
+// queryParser collects the validation errors of several query parameters.
+type queryParser struct {
+	values url.Values
+	errs   []*numberpool.Error
+}
+
+// parse passes the value of the parameter name, when present, to fn. A
+// parameter given more than once is an error, since only one value can
+// apply.
+func (p *queryParser) parse(name string, fn func(raw string) *numberpool.Error) {
+	raws, ok := p.values[name]
+	if !ok {
+		return
+	}
+	if len(raws) > 1 {
+		p.errs = append(p.errs, numberpool.Validation(name, "must be given once",
+			"invalid %s: given %d times, expected once", name, len(raws)))
+		return
+	}
+	if err := fn(raws[0]); err != nil {
+		p.errs = append(p.errs, err)
+	}
+}
+
+// err merges the collected errors into one VALIDATION_FAILED error, or
+// returns nil.
+func (p *queryParser) err() error {
+	switch len(p.errs) {
+	case 0:
+		return nil
+	case 1:
+		return p.errs[0]
+	}
+
+	messages := make([]string, 0, len(p.errs))
+	merged := &numberpool.Error{Code: numberpool.CodeValidationFailed}
+	for _, e := range p.errs {
+		messages = append(messages, e.Message)
+		merged.Details = append(merged.Details, e.Details...)
+	}
+	merged.Message = strings.Join(messages, "; ")
+	return merged
+}
+
+func checkCountry(raw string) *numberpool.Error {
+	if len(raw) == 2 && isASCIILetter(raw[0]) && isASCIILetter(raw[1]) {
+		return nil
+	}
+	return numberpool.Validation("country", "must be a two-letter ISO 3166-1 alpha-2 code such as US",
+		"invalid country %q: expected a two-letter ISO 3166-1 alpha-2 code such as US", shorten(raw))
+}
+
+func isASCIILetter(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// parseListStatus accepts the statuses a list can filter on. An account holds
+// no available numbers, so "available" is rejected.
+func parseListStatus(raw string) (numberpool.Status, *numberpool.Error) {
+	switch status := numberpool.Status(raw); status {
+	case numberpool.StatusActive, numberpool.StatusReleased:
+		return status, nil
+	}
+	return "", numberpool.Validation("status", "must be active or released",
+		"invalid status %q: expected active or released", shorten(raw))
+}
+
+func parseIntInRange(name, raw string, lo, hi int) (int, *numberpool.Error) {
+	n, err := strconv.Atoi(raw)
+	if err == nil && n >= lo && n <= hi {
+		return n, nil
+	}
+	reason := "must be an integer from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi)
+	return 0, numberpool.Validation(name, reason,
+		"invalid %s %q: expected an integer from %d to %d", name, shorten(raw), lo, hi)
+}
+
+// shorten cuts a client's value for an error message.
+func shorten(s string) string {
+	if len(s) <= maxShownValue {
+		return s
+	}
+	return s[:maxShownValue] + "..."
+}

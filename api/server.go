@@ -1,0 +1,63 @@
+// Package api serves the public HTTP API of numberpool: routing, API key
+// authentication, JSON encoding of the wire types and the mapping of
+// numberpool error codes to HTTP responses. It holds no SQL and reaches the
+// data only through a numberpool.Store.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"numberpool"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Options configures a Server.
+type Options struct {
+	Store  numberpool.Store
+	Clock  numberpool.Clock // nil means numberpool.SystemClock{}
+	Logger *slog.Logger     // nil means slog.Default()
+}
+
+// Server is the HTTP handler of the public API. It is safe for concurrent
+// use.
+type Server struct {
+	store   numberpool.Store
+	clock   numberpool.Clock
+	logger  *slog.Logger
+	mux     *http.ServeMux
+	handler http.Handler
+
+	// registry is owned by the Server rather than global, so that a process
+	// (or a test) can build many servers without duplicate registrations.
+	registry *prometheus.Registry
+	metrics  *metrics
+}
+
+// New builds a Server from opts. opts.Store is required.
+func New(opts Options) *Server {
+	s := &Server{
+		store:    opts.Store,
+		clock:    opts.Clock,
+		logger:   opts.Logger,
+		mux:      http.NewServeMux(),
+		registry: prometheus.NewRegistry(),
+	}
+	if s.clock == nil {
+		s.clock = numberpool.SystemClock{}
+	}
+	if s.logger == nil {
+		s.logger = slog.Default()
+	}
+	s.metrics = newMetrics(s.registry)
+
+	s.routes()
+	s.handler = s.withRequestInfo(s.withObservation(s.withBodyLimit(http.HandlerFunc(s.dispatch))))
+	return s
+}
+
+// ServeHTTP serves one request of the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.handler.ServeHTTP(w, r)
+}
