@@ -36,9 +36,6 @@ func (s *Store) ImportNumbers(ctx context.Context, seq iter.Seq[numberpool.Numbe
 		if err := stageImport(ctx, tx, seq); err != nil {
 			return err
 		}
-		if err := checkImport(ctx, tx); err != nil {
-			return err
-		}
 
 		var err error
 		count, err = insertImport(ctx, tx, now)
@@ -52,8 +49,8 @@ func (s *Store) ImportNumbers(ctx context.Context, seq iter.Seq[numberpool.Numbe
 }
 
 // stageImport copies seq into a temporary table that COMMIT drops. The
-// table has no constraints, so that checkImport can name the first bad row
-// rather than the server failing at an arbitrary one.
+// table has no constraints, so that a failed import can be searched for its
+// first bad row.
 func stageImport(ctx context.Context, tx pgx.Tx, seq iter.Seq[numberpool.Number]) error {
 	const create = `
 		CREATE TEMPORARY TABLE import_numbers (
@@ -78,17 +75,18 @@ func stageImport(ctx context.Context, tx pgx.Tx, seq iter.Seq[numberpool.Number]
 		// repeats ours only as text.
 		return source.err
 	}
-	if err != nil {
-		return err
-	}
-
-	_, err = tx.Exec(ctx, `CREATE INDEX ON import_numbers (e164)`, pgx.QueryExecModeExec)
 	return err
 }
 
 // checkImport fails with the problem of the first staged row, in the order
 // of seq, that cannot be inserted.
 func checkImport(ctx context.Context, tx pgx.Tx) error {
+	// Only a failed import pays for the index that the search for a
+	// duplicate needs.
+	if _, err := tx.Exec(ctx, `CREATE INDEX ON import_numbers (e164)`, pgx.QueryExecModeExec); err != nil {
+		return err
+	}
+
 	duplicate, duplicateOrd, err := firstDuplicate(ctx, tx)
 	if err != nil {
 		return err
@@ -137,11 +135,11 @@ func duplicateNumber(e164 string) *numberpool.Error {
 	return numberpool.Errorf(numberpool.CodeConflict, "number %s already exists", e164)
 }
 
-// insertImport moves the checked rows into releases and numbers inside a
-// savepoint. A concurrent import can still add one of the numbers after
-// checkImport ran. The insert then fails with a unique violation, and the
-// check, run again after the savepoint is rolled back, sees the other
-// import's row and names it.
+// insertImport moves the staged rows into releases and numbers inside a
+// savepoint. When a duplicate number or an unknown account makes the insert
+// fail, the savepoint is rolled back and checkImport names the first bad
+// row. A concurrent import whose duplicate makes the insert fail has
+// committed by then, so the check finds its row too.
 func insertImport(ctx context.Context, tx pgx.Tx, now time.Time) (int, error) {
 	savepoint, err := tx.Begin(ctx)
 	if err != nil {
@@ -156,13 +154,7 @@ func insertImport(ctx context.Context, tx pgx.Tx, now time.Time) (int, error) {
 	}
 
 	switch sqlstate(err) {
-	case sqlstateUniqueViolation:
-		duplicate, _, checkErr := firstDuplicate(ctx, tx)
-		if checkErr == nil && duplicate != "" {
-			return 0, duplicateNumber(duplicate)
-		}
-		return 0, numberpool.Errorf(numberpool.CodeConflict, "a number of the import was added by another import at the same time")
-	case sqlstateForeignKeyViolation:
+	case sqlstateUniqueViolation, sqlstateForeignKeyViolation:
 		if checkErr := checkImport(ctx, tx); checkErr != nil {
 			return 0, checkErr
 		}
@@ -171,8 +163,8 @@ func insertImport(ctx context.Context, tx pgx.Tx, now time.Time) (int, error) {
 }
 
 func insertStaged(ctx context.Context, tx pgx.Tx, now time.Time) (int, error) {
-	// The numbers are unique in the staging table by now, so e164 links each
-	// new release to its row.
+	// e164 links each new release to its staged row. Should a number occur
+	// twice, the insert into numbers below fails anyway.
 	const insertReleases = `
 		WITH inserted AS (
 			INSERT INTO releases (e164, account_id, purchased_at, released_at, cooling_off_days,
@@ -198,7 +190,7 @@ func insertStaged(ctx context.Context, tx pgx.Tx, now time.Time) (int, error) {
 			CASE WHEN status = 'released' THEN NULL ELSE trunk_id END,
 			CASE WHEN status = 'released' THEN NULL ELSE application_id END,
 			purchased_at, release_id, released_at, available_after, $1, $1
-		FROM import_numbers ORDER BY ord`
+		FROM import_numbers`
 	tag, err := tx.Exec(ctx, insertNumbers, pgx.QueryExecModeExec, now.Unix())
 	if err != nil {
 		return 0, err

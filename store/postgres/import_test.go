@@ -2,17 +2,21 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"numberpool"
+	"numberpool/store/postgres/pgtest"
 )
 
-// TestImportConcurrentDuplicate makes another transaction insert a number of
-// the import after the import's duplicate check ran: the insert then fails
-// with a unique violation, and the import must still name the number.
+// TestImportConcurrentDuplicate makes another transaction hold an
+// uncommitted row of a number of the import. The import's insert waits for
+// it and fails with a unique violation once it commits, and the import must
+// still name the number.
 func TestImportConcurrentDuplicate(t *testing.T) {
 	s, _ := openTestStore(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
@@ -77,6 +81,56 @@ func waitForLockWait(t *testing.T, ctx context.Context, s *Store) {
 		case <-ctx.Done():
 			t.Fatalf("no session waited for a lock: %v", ctx.Err())
 		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// BenchmarkImport loads size fresh numbers, one in ten owned, into a store
+// that already holds as many.
+func BenchmarkImport(b *testing.B) {
+	for _, size := range []int{10_000, 1_000_000} {
+		b.Run(fmt.Sprint(size), func(b *testing.B) {
+			s, err := Open(b.Context(), pgtest.NewDatabase(b), quietOptions())
+			if err != nil {
+				b.Fatalf("Open: %v", err)
+			}
+			b.Cleanup(func() { s.Close() })
+			if _, err := s.CreateAccount(b.Context(), "acc_a"); err != nil {
+				b.Fatalf("CreateAccount: %v", err)
+			}
+
+			batch := 0
+			for b.Loop() {
+				count, err := s.ImportNumbers(b.Context(), importSeq(batch*size, size))
+				if err != nil {
+					b.Fatalf("ImportNumbers: %v", err)
+				}
+				if count != size {
+					b.Fatalf("ImportNumbers count = %d, want %d", count, size)
+				}
+				batch++
+			}
+		})
+	}
+}
+
+// importSeq yields size numbers from the first-th of a US range, one in ten
+// owned by acc_a.
+func importSeq(first, size int) iter.Seq[numberpool.Number] {
+	purchasedAt := time.Date(2026, 4, 9, 11, 45, 0, 0, time.UTC)
+	return func(yield func(numberpool.Number) bool) {
+		for i := first; i < first+size; i++ {
+			n := numberpool.Number{
+				E164: fmt.Sprintf("+1%010d", 2_000_000_000+i), Country: "US", Type: numberpool.TypeLocal,
+				Region: "CA", Capabilities: []numberpool.Capability{numberpool.CapabilityVoice, numberpool.CapabilitySMS},
+				MonthlyFee: 115, Status: numberpool.StatusAvailable,
+			}
+			if i%10 == 0 {
+				n.Status, n.AccountID, n.PurchasedAt = numberpool.StatusActive, "acc_a", purchasedAt
+			}
+			if !yield(n) {
+				return
+			}
 		}
 	}
 }
