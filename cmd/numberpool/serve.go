@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"numberpool"
+	"numberpool/api"
+)
+
+// HTTP server limits. The API's requests and responses are small JSON
+// documents, so generous bounds still stop slow or oversized clients from
+// holding connections.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 2 * time.Minute
+	maxHeaderBytes    = 64 << 10
+)
+
+// defaultShutdownTimeout bounds how long a shutdown waits for requests in
+// flight before it closes their connections.
+const defaultShutdownTimeout = 30 * time.Second
+
+// Main is the whole numberpool server: the store, the API and the HTTP
+// server. Open starts listening, Run serves until its context ends, and
+// Close releases the store.
+type Main struct {
+	Config Config
+	Clock  numberpool.Clock
+	Logger *slog.Logger
+	// Demo makes Open create the demo account, its numbers and a new API
+	// key, which it prints on Stdout with a ready curl command.
+	Demo   bool
+	Stdout io.Writer
+	// ShutdownTimeout bounds the wait for requests in flight at shutdown.
+	// Zero means defaultShutdownTimeout.
+	ShutdownTimeout time.Duration
+
+	store    numberpool.Store
+	listener net.Listener
+	server   *http.Server
+}
+
+// Open opens the store, applying pending migrations, seeds the demo data
+// when Demo is set, and listens on Config.Addr.
+func (m *Main) Open(ctx context.Context) error {
+	store, err := openStore(ctx, m.Config, storeDeps{Clock: m.Clock, Logger: m.Logger}, true)
+	if err != nil {
+		return err
+	}
+	m.store = store
+
+	var demoKey string
+	if m.Demo {
+		if demoKey, err = seedDemo(ctx, store, m.Clock, m.Logger); err != nil {
+			return err
+		}
+	}
+
+	m.listener, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w; choose another --addr/NUMBERPOOL_ADDR", m.Config.Addr, err)
+	}
+	m.server = m.newHTTPServer()
+
+	if m.Demo {
+		printDemo(m.Stdout, m.URL(), demoKey)
+	}
+	return nil
+}
+
+func (m *Main) newHTTPServer() *http.Server {
+	handler := api.New(api.Options{Store: m.store, Clock: m.Clock, Logger: m.Logger})
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// Addr returns the address the server listens on, with the port the system
+// chose when Config.Addr has port 0. Open must have succeeded.
+func (m *Main) Addr() net.Addr {
+	return m.listener.Addr()
+}
+
+// URL returns the base URL of the API for a client on this machine. A
+// server listening on every address (0.0.0.0 or [::]) is reached on
+// 127.0.0.1, which Go's dual-stack listeners also accept.
+func (m *Main) URL() string {
+	tcp, ok := m.Addr().(*net.TCPAddr)
+	if !ok {
+		return "http://" + m.Addr().String()
+	}
+	ip := tcp.IP
+	if ip.IsUnspecified() {
+		ip = net.IPv4(127, 0, 0, 1)
+	}
+	return "http://" + net.JoinHostPort(ip.String(), strconv.Itoa(tcp.Port))
+}
+
+// Run serves the API until ctx ends, then shuts down gracefully: it stops
+// accepting connections and waits up to ShutdownTimeout for the requests in
+// flight. It returns an error when serving fails or the wait times out.
+func (m *Main) Run(ctx context.Context) error {
+	served := make(chan error, 1)
+	go func() { served <- m.server.Serve(m.listener) }()
+	m.Logger.InfoContext(ctx, "http server listening", "addr", m.Addr().String())
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve http on %s: %w", m.Addr(), err)
+	case <-ctx.Done():
+	}
+
+	m.Logger.InfoContext(ctx, "http server shutting down", "addr", m.Addr().String())
+	timeout := m.ShutdownTimeout
+	if timeout == 0 {
+		timeout = defaultShutdownTimeout
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+
+	if err := m.server.Shutdown(shutdownCtx); err != nil {
+		m.server.Close()
+		return fmt.Errorf("shut down http server on %s: %w", m.Addr(), err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http on %s: %w", m.Addr(), err)
+	}
+	m.Logger.InfoContext(ctx, "http server stopped", "addr", m.Addr().String())
+	return nil
+}
+
+// Close closes the server and its listener, when Run did not, and then the
+// store.
+func (m *Main) Close() error {
+	var errs []error
+	if m.server != nil {
+		errs = append(errs, m.server.Close())
+	}
+	if m.listener != nil {
+		if err := m.listener.Close(); !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.store != nil {
+		errs = append(errs, m.store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func runServe(ctx context.Context, a *app, args []string) error {
+	cfg := defaultConfig()
+	fs := a.newFlagSet("serve", "serve [--demo] [flags]", &cfg)
+	demo := fs.Bool("demo", false, "create the demo account acc_123abc with two numbers, and print a new API key for it")
+	if err := a.parse(fs, &cfg, args, 0); err != nil {
+		return err
+	}
+
+	m := &Main{
+		Config: cfg,
+		Clock:  a.clock,
+		Logger: cfg.newLogger(a.stderr),
+		Demo:   *demo,
+		Stdout: a.stdout,
+	}
+	defer m.Close()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	return m.Run(ctx)
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+
+	"numberpool"
+	"numberpool/store/sqlite"
+)
+
+// storeDeps are the clock and the logger that every backend takes besides
+// the configuration.
+type storeDeps struct {
+	Clock  numberpool.Clock
+	Logger *slog.Logger
+}
+
+// errNoPostgres is returned for a postgres:// URL until the binary includes
+// the PostgreSQL backend.
+var errNoPostgres = errors.New("PostgreSQL backend is not available in this build: give --db/NUMBERPOOL_DB a SQLite file path")
+
+// openStore opens the backend that cfg.DB names: a postgres:// or
+// postgresql:// URL selects PostgreSQL, anything else is a SQLite file path.
+// With migrate set it applies the pending migrations first; without it, it
+// fails on a database whose schema is not current.
+func openStore(ctx context.Context, cfg Config, deps storeDeps, migrate bool) (numberpool.Store, error) {
+	if isPostgresURL(cfg.DB) {
+		return nil, errNoPostgres
+	}
+
+	opts := sqlite.Options{Clock: deps.Clock, Policies: cfg.Policies, Logger: deps.Logger}
+	if migrate {
+		return sqlite.Open(ctx, cfg.DB, opts)
+	}
+	return sqlite.OpenNoMigrate(ctx, cfg.DB, opts)
+}
+
+func isPostgresURL(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
