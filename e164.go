@@ -1,9 +1,5 @@
 package numberpool
 
-import (
-	"github.com/nyaruka/phonenumbers"
-)
-
 // e164Reason is the documented reason text for a malformed number.
 const e164Reason = "must be E.164 format (e.g., +14155551234)"
 
@@ -16,20 +12,8 @@ const maxE164Digits = 15
 // non-geographic services come back as "001"). field names the input in the
 // error's details.
 func ParseE164(field, s string) (country string, err error) {
-	if !hasE164Syntax(s) {
-		return "", invalidE164(field, s)
-	}
-
-	parsed, perr := phonenumbers.Parse(s, "")
-	if perr != nil || !phonenumbers.IsPossibleNumber(parsed) {
-		return "", invalidE164(field, s)
-	}
-
-	country = phonenumbers.GetRegionCodeForNumber(parsed)
-	if country == "" || country == "ZZ" {
-		country = phonenumbers.GetRegionCodeForCountryCode(int(parsed.GetCountryCode()))
-	}
-	return country, nil
+	_, country, err = ParseE164Number(field, s)
+	return country, err
 }
 
 // ValidateE164 is ParseE164 without the country, for paths and filters.
