@@ -3,8 +3,13 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"path"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +41,25 @@ func appliedVersions(t *testing.T, url string) []int64 {
 	versions, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		t.Fatalf("read goose_db_version: %v", err)
+	}
+	return versions
+}
+
+// allVersions returns version 0, which goose records first, and the version
+// of every embedded migration, in order.
+func allVersions(t *testing.T) []int64 {
+	t.Helper()
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		t.Fatalf("list the embedded migrations: %v", err)
+	}
+	versions := []int64{0}
+	for _, name := range names {
+		v, err := strconv.ParseInt(strings.SplitN(path.Base(name), "_", 2)[0], 10, 64)
+		if err != nil {
+			t.Fatalf("version of migration %s: %v", name, err)
+		}
+		versions = append(versions, v)
 	}
 	return versions
 }
@@ -79,8 +103,8 @@ func TestOpenConcurrently(t *testing.T) {
 			t.Errorf("Open of replica %d: %v", i, err)
 		}
 	}
-	if got := appliedVersions(t, url); len(got) != 2 || got[0] != 0 || got[1] != 1 {
-		t.Errorf("applied versions = %v, want [0 1]: each migration recorded once", got)
+	if got, want := appliedVersions(t, url), allVersions(t); !slices.Equal(got, want) {
+		t.Errorf("applied versions = %v, want %v: each migration recorded once", got, want)
 	}
 }
 
@@ -95,12 +119,13 @@ func TestMigrateTwice(t *testing.T) {
 	if err := s.Migrate(t.Context()); err != nil {
 		t.Errorf("second Migrate: %v", err)
 	}
-	if got := appliedVersions(t, url); len(got) != 2 {
-		t.Errorf("applied versions = %v, want [0 1]", got)
+	if got, want := appliedVersions(t, url), allVersions(t); !slices.Equal(got, want) {
+		t.Errorf("applied versions = %v, want %v", got, want)
 	}
 }
 
 func TestOpenNoMigrate(t *testing.T) {
+	latest := allVersions(t)[len(allVersions(t))-1]
 	tests := []struct {
 		name     string
 		prepare  func(t *testing.T, url string)
@@ -111,8 +136,8 @@ func TestOpenNoMigrate(t *testing.T) {
 		{"migrated", migrate, "", false},
 		{"newer schema", func(t *testing.T, url string) {
 			migrate(t, url)
-			execOn(t, url, `INSERT INTO goose_db_version (version_id, is_applied) VALUES (2, true)`)
-		}, "newer than version 1", false},
+			execOn(t, url, fmt.Sprintf(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (%d, true)`, latest+1))
+		}, fmt.Sprintf("newer than version %d", latest), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

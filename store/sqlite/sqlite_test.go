@@ -132,10 +132,11 @@ func TestPragmas(t *testing.T) {
 }
 
 func TestOpenNoMigrate(t *testing.T) {
+	latest := latestVersion(t)
 	t.Run("empty file", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "numberpool.db")
 		_, err := OpenNoMigrate(t.Context(), path, Options{Logger: discard})
-		wantErrorNames(t, err, path, "version 0", "version 1", "numberpool migrate")
+		wantErrorNames(t, err, path, "version 0", version(latest), "numberpool migrate")
 	})
 
 	t.Run("older schema", func(t *testing.T) {
@@ -143,7 +144,7 @@ func TestOpenNoMigrate(t *testing.T) {
 		openTestStore(t, path, nil, numberpool.Policies{})
 
 		_, err := openChecked(t.Context(), path, Options{Logger: discard}, migrationsWithNext(t))
-		wantErrorNames(t, err, path, "version 1", "version 2", "numberpool migrate")
+		wantErrorNames(t, err, path, version(latest), version(latest+1), "numberpool migrate")
 	})
 
 	t.Run("newer schema", func(t *testing.T) {
@@ -154,11 +155,11 @@ func TestOpenNoMigrate(t *testing.T) {
 		}
 		defer later.Close()
 		if err := later.Migrate(t.Context()); err != nil {
-			t.Fatalf("Migrate to version 2: %v", err)
+			t.Fatalf("Migrate to version %d: %v", latest+1, err)
 		}
 
 		_, err = OpenNoMigrate(t.Context(), path, Options{Logger: discard})
-		wantErrorNames(t, err, path, "version 2", "newer than version 1")
+		wantErrorNames(t, err, path, version(latest+1), "newer than "+version(latest))
 	})
 
 	t.Run("current schema", func(t *testing.T) {
@@ -179,19 +180,41 @@ func TestOpenNoMigrate(t *testing.T) {
 	})
 }
 
-// migrationsWithNext returns the embedded migrations plus a version 2, as a
-// later numberpool would carry.
+// migrationsWithNext returns the embedded migrations plus the next version,
+// as a later numberpool would carry.
 func migrationsWithNext(t *testing.T) fs.FS {
 	t.Helper()
-	first, err := fs.ReadFile(embeddedMigrations(), "00001_initial.sql")
+	migrations := fstest.MapFS{}
+	names, err := fs.Glob(embeddedMigrations(), "*.sql")
 	if err != nil {
-		t.Fatalf("read the embedded migration: %v", err)
+		t.Fatalf("list the embedded migrations: %v", err)
 	}
-	return fstest.MapFS{
-		"00001_initial.sql": {Data: first},
-		"00002_next.sql": {Data: []byte("-- +goose Up\nCREATE TABLE next_feature (id INTEGER PRIMARY KEY) STRICT;\n" +
-			"-- +goose Down\nDROP TABLE next_feature;\n")},
+	for _, name := range names {
+		data, err := fs.ReadFile(embeddedMigrations(), name)
+		if err != nil {
+			t.Fatalf("read the embedded migration %s: %v", name, err)
+		}
+		migrations[name] = &fstest.MapFile{Data: data}
 	}
+	next := fmt.Sprintf("%05d_next.sql", latestVersion(t)+1)
+	migrations[next] = &fstest.MapFile{Data: []byte("-- +goose Up\nCREATE TABLE next_feature (id INTEGER PRIMARY KEY) STRICT;\n" +
+		"-- +goose Down\nDROP TABLE next_feature;\n")}
+	return migrations
+}
+
+// latestVersion returns the version of the newest embedded migration, which
+// is also their count, because versions are numbered from 1 without gaps.
+func latestVersion(t *testing.T) int {
+	t.Helper()
+	names, err := fs.Glob(embeddedMigrations(), "*.sql")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("list the embedded migrations: %v (%d found)", err, len(names))
+	}
+	return len(names)
+}
+
+func version(v int) string {
+	return fmt.Sprintf("version %d", v)
 }
 
 func wantErrorNames(t *testing.T, err error, parts ...string) {
@@ -212,11 +235,12 @@ func TestMigrateTwice(t *testing.T) {
 		t.Fatalf("second Migrate: %v", err)
 	}
 	db := openFile(t, s.path)
-	if got := queryInt(t, db, `SELECT max(version_id) FROM goose_db_version`); got != 1 {
-		t.Errorf("schema version = %d, want 1", got)
+	latest := latestVersion(t)
+	if got := queryInt(t, db, `SELECT max(version_id) FROM goose_db_version`); got != int64(latest) {
+		t.Errorf("schema version = %d, want %d", got, latest)
 	}
-	if got := queryInt(t, db, `SELECT count(*) FROM goose_db_version WHERE version_id = 1`); got != 1 {
-		t.Errorf("version 1 recorded %d times, want once", got)
+	if got := queryInt(t, db, `SELECT count(*) FROM goose_db_version`); got != int64(latest)+1 {
+		t.Errorf("goose_db_version has %d rows, want %d: version 0 and each migration once", got, latest+1)
 	}
 }
 
