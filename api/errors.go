@@ -28,6 +28,11 @@ var codeStatus = map[numberpool.Code]int{
 // internals.
 const internalMessage = "internal error: the server failed to handle the request; retry later, or report the X-Request-Id response header"
 
+// retryAfterSeconds is the Retry-After of a SERVICE_UNAVAILABLE response. The
+// store's own retries already cover blips shorter than a request, so this
+// one covers a database restart, which takes seconds.
+const retryAfterSeconds = "2"
+
 // errorResponse is the one error object of the API.
 type errorResponse struct {
 	Error errorObject `json:"error"`
@@ -85,6 +90,9 @@ func (s *Server) writeErrorStatus(w http.ResponseWriter, r *http.Request, status
 	s.logError(r, status, public.Code, err)
 	if status == http.StatusUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", "Bearer")
+	}
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfterSeconds)
 	}
 	writeErrorBody(w, status, public)
 }

@@ -248,18 +248,6 @@ func TestKeysCreateErrors(t *testing.T) {
 	}
 }
 
-func TestPostgresNotAvailable(t *testing.T) {
-	for _, url := range []string{"postgres://127.0.0.1:5432/numberpool", "postgresql://127.0.0.1/numberpool"} {
-		r := runCommand(t, nil, "", "migrate", "--db", url)
-		if r.code != exitFail {
-			t.Errorf("%s: exit code = %d, want %d", url, r.code, exitFail)
-		}
-		if !strings.Contains(r.stderr, "PostgreSQL backend is not available in this build") {
-			t.Errorf("%s: stderr = %q", url, r.stderr)
-		}
-	}
-}
-
 func TestErrorsAreOneLine(t *testing.T) {
 	path := newDB(t)
 	for _, args := range [][]string{

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"strings"
 
 	"numberpool"
+	"numberpool/store/postgres"
 	"numberpool/store/sqlite"
 )
 
@@ -17,17 +17,13 @@ type storeDeps struct {
 	Logger *slog.Logger
 }
 
-// errNoPostgres is returned for a postgres:// URL until the binary includes
-// the PostgreSQL backend.
-var errNoPostgres = errors.New("PostgreSQL backend is not available in this build: give --db/NUMBERPOOL_DB a SQLite file path")
-
 // openStore opens the backend that cfg.DB names: a postgres:// or
 // postgresql:// URL selects PostgreSQL, anything else is a SQLite file path.
 // With migrate set it applies the pending migrations first; without it, it
 // fails on a database whose schema is not current.
 func openStore(ctx context.Context, cfg Config, deps storeDeps, migrate bool) (numberpool.Store, error) {
 	if isPostgresURL(cfg.DB) {
-		return nil, errNoPostgres
+		return openPostgres(ctx, cfg, deps, migrate)
 	}
 
 	opts := sqlite.Options{Clock: deps.Clock, Policies: cfg.Policies, Logger: deps.Logger}
@@ -35,6 +31,16 @@ func openStore(ctx context.Context, cfg Config, deps storeDeps, migrate bool) (n
 		return sqlite.Open(ctx, cfg.DB, opts)
 	}
 	return sqlite.OpenNoMigrate(ctx, cfg.DB, opts)
+}
+
+// openPostgres opens the PostgreSQL store. Its errors never repeat the URL,
+// which may carry a password.
+func openPostgres(ctx context.Context, cfg Config, deps storeDeps, migrate bool) (numberpool.Store, error) {
+	opts := postgres.Options{Clock: deps.Clock, Policies: cfg.Policies, Logger: deps.Logger}
+	if migrate {
+		return postgres.Open(ctx, cfg.DB, opts)
+	}
+	return postgres.OpenNoMigrate(ctx, cfg.DB, opts)
 }
 
 func isPostgresURL(db string) bool {
