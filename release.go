@@ -45,6 +45,9 @@ type Release struct {
 type Cancellation struct {
 	E164        string
 	CancelledAt time.Time
+	// Warnings name the assignments that could not be restored because
+	// their trunk or application was deleted after the release.
+	Warnings []string
 }
 
 // PreviewRelease describes a release of n at now under policy p. n must be

@@ -69,6 +69,8 @@ type Store interface {
 	AccountStore
 	NumberStore
 	InventoryStore
+	RoutingStore
+	BlockerStore
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
 	Close() error

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -20,6 +21,9 @@ type Options struct {
 	Clock    numberpool.Clock    // nil: numberpool.SystemClock{}
 	Policies numberpool.Policies // zero: numberpool.Policies{Default: numberpool.DefaultPolicy}
 	Logger   *slog.Logger        // nil: slog.Default()
+	// MaxCallDuration is how long a call without an "ended" event counts
+	// as active; zero: numberpool.DefaultMaxCallDuration.
+	MaxCallDuration time.Duration
 }
 
 // Store is a numberpool.Store on a PostgreSQL database. It is safe for
@@ -29,6 +33,8 @@ type Store struct {
 	clock    numberpool.Clock
 	policies numberpool.Policies
 	logger   *slog.Logger
+
+	maxCallDuration time.Duration
 }
 
 var _ numberpool.Store = (*Store)(nil)
@@ -77,7 +83,8 @@ func connect(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("create PostgreSQL pool for %s: %w", describe(config), err)
 	}
 
-	s := &Store{pool: pool, clock: opts.Clock, policies: opts.Policies, logger: opts.Logger}
+	s := &Store{pool: pool, clock: opts.Clock, policies: opts.Policies, logger: opts.Logger,
+		maxCallDuration: opts.MaxCallDuration}
 	if s.clock == nil {
 		s.clock = numberpool.SystemClock{}
 	}
@@ -86,6 +93,9 @@ func connect(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
+	}
+	if s.maxCallDuration <= 0 {
+		s.maxCallDuration = numberpool.DefaultMaxCallDuration
 	}
 
 	if err := pool.Ping(ctx); err != nil {

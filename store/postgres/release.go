@@ -11,15 +11,6 @@ import (
 	"numberpool"
 )
 
-// blockers lists what keeps n from being released at now. Preview and
-// release both call it inside their transactions, so they agree.
-//
-// NOTE: nothing can block a release yet. Active calls and operator holds
-// will be read here once they are stored.
-func (s *Store) blockers(ctx context.Context, tx pgx.Tx, n numberpool.Number, now time.Time) ([]numberpool.Blocker, error) {
-	return []numberpool.Blocker{}, nil
-}
-
 // policyFor returns the policy of n at now. A released number keeps the
 // cooling-off period stored with its release, whatever the current policies
 // set.
@@ -55,7 +46,11 @@ func (s *Store) PreviewRelease(ctx context.Context, accountID, e164 string) (num
 			return err
 		}
 		preview = numberpool.PreviewRelease(n, policy, blockers, now)
-		return nil
+		route, routed, err := routeOf(ctx, tx, n)
+		if routed {
+			preview = numberpool.AddRouteWarning(preview, route)
+		}
+		return err
 	})
 	return preview, err
 }
@@ -144,18 +139,20 @@ func (s *Store) CancelRelease(ctx context.Context, accountID, e164 string) (numb
 			return err
 		}
 
-		if err := restoreNumber(ctx, tx, n, releaseID, now); err != nil {
+		warnings, err := restoreNumber(ctx, tx, n, releaseID, now)
+		if err != nil {
 			return err
 		}
-		cancellation = numberpool.Cancellation{E164: e164, CancelledAt: now}
+		cancellation = numberpool.Cancellation{E164: e164, CancelledAt: now, Warnings: warnings}
 		return nil
 	})
 	return cancellation, err
 }
 
 // restoreNumber undoes the release releaseID of n at now, with the purchase
-// time and assignments that the release row kept.
-func restoreNumber(ctx context.Context, tx pgx.Tx, n numberpool.Number, releaseID int64, now time.Time) error {
+// time and assignments that the release row kept. It returns warnings for
+// the assignments it could not restore.
+func restoreNumber(ctx context.Context, tx pgx.Tx, n numberpool.Number, releaseID int64, now time.Time) ([]string, error) {
 	conflict := numberpool.Errorf(numberpool.CodeConflict,
 		"number %s changed while its release was being cancelled: read it again before retrying", n.E164)
 
@@ -167,10 +164,14 @@ func restoreNumber(ctx context.Context, tx pgx.Tx, n numberpool.Number, releaseI
 	var trunkID, applicationID *string
 	err := tx.QueryRow(ctx, closeRelease, releaseID, now.Unix()).Scan(&purchasedAt, &trunkID, &applicationID)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return conflict
+		return nil, conflict
 	}
 	if err != nil {
-		return err
+		return nil, err
+	}
+	trunkID, applicationID, warnings, err := restorableRoute(ctx, tx, n.AccountID, trunkID, applicationID)
+	if err != nil {
+		return nil, err
 	}
 
 	const markActive = `
@@ -182,13 +183,13 @@ func restoreNumber(ctx context.Context, tx pgx.Tx, n numberpool.Number, releaseI
 	tag, err := tx.Exec(ctx, markActive, purchasedAt, trunkID, applicationID, now.Unix(),
 		n.E164, n.AccountID, releaseID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if tag.RowsAffected() == 0 {
-		return conflict
+		return nil, conflict
 	}
 
 	const voidCharge = `UPDATE charges SET voided_at = $2 WHERE release_id = $1 AND voided_at IS NULL`
 	_, err = tx.Exec(ctx, voidCharge, releaseID, now.Unix())
-	return err
+	return warnings, err
 }

@@ -9,15 +9,6 @@ import (
 	"numberpool"
 )
 
-// blockers gathers what stops a release of n at now. Preview and release
-// both call it inside their transactions, so they agree.
-//
-// NOTE: nothing can block a release yet. Active calls, operator holds and
-// release protection will be read here once they are stored.
-func blockers(ctx context.Context, tx *sql.Tx, n numberpool.Number, now time.Time) ([]numberpool.Blocker, error) {
-	return []numberpool.Blocker{}, nil
-}
-
 // policyFor returns the policy of n. A released number keeps the cooling-off
 // period stored with its release, even when the policies changed since.
 func (s *Store) policyFor(ctx context.Context, tx *sql.Tx, n numberRow, now time.Time) (numberpool.Policy, error) {
@@ -47,12 +38,16 @@ func (s *Store) PreviewRelease(ctx context.Context, accountID, e164 string) (num
 		if err != nil {
 			return err
 		}
-		found, err := blockers(ctx, tx, n.Number, now)
+		found, err := s.blockers(ctx, tx, n.Number, now)
 		if err != nil {
 			return err
 		}
 		preview = numberpool.PreviewRelease(n.Number, policy, found, now)
-		return nil
+		route, routed, err := routeOf(ctx, tx, n.Number)
+		if routed {
+			preview = numberpool.AddRouteWarning(preview, route)
+		}
+		return err
 	})
 	return preview, err
 }
@@ -69,7 +64,7 @@ func (s *Store) ReleaseNumber(ctx context.Context, accountID, e164 string) (numb
 		if err != nil {
 			return err
 		}
-		found, err := blockers(ctx, tx, n.Number, now)
+		found, err := s.blockers(ctx, tx, n.Number, now)
 		if err != nil {
 			return err
 		}
@@ -153,16 +148,18 @@ func (s *Store) CancelRelease(ctx context.Context, accountID, e164 string) (numb
 		if err := numberpool.PlanCancel(n.Number, now); err != nil {
 			return err
 		}
-		if err := restoreNumber(ctx, tx, n, now); err != nil {
+		warnings, err := restoreNumber(ctx, tx, n, now)
+		if err != nil {
 			return err
 		}
-		cancellation = numberpool.Cancellation{E164: e164, CancelledAt: now}
+		cancellation = numberpool.Cancellation{E164: e164, CancelledAt: now, Warnings: warnings}
 		return nil
 	})
 	return cancellation, err
 }
 
-func restoreNumber(ctx context.Context, tx *sql.Tx, n numberRow, now time.Time) error {
+// restoreNumber returns warnings for the assignments it could not restore.
+func restoreNumber(ctx context.Context, tx *sql.Tx, n numberRow, now time.Time) ([]string, error) {
 	var purchasedAt int64
 	var trunkID, applicationID sql.NullString
 	err := tx.QueryRowContext(ctx, `
@@ -170,7 +167,11 @@ func restoreNumber(ctx context.Context, tx *sql.Tx, n numberRow, now time.Time) 
 		WHERE id = ? AND cancelled_at IS NULL AND returned_at IS NULL`, n.releaseID,
 	).Scan(&purchasedAt, &trunkID, &applicationID)
 	if err != nil {
-		return fmt.Errorf("read release %d: %w", n.releaseID, err)
+		return nil, fmt.Errorf("read release %d: %w", n.releaseID, err)
+	}
+	trunkID, applicationID, warnings, err := restorableRoute(ctx, tx, n.AccountID, trunkID, applicationID)
+	if err != nil {
+		return nil, err
 	}
 
 	res, err := tx.ExecContext(ctx, `
@@ -181,16 +182,16 @@ func restoreNumber(ctx context.Context, tx *sql.Tx, n numberRow, now time.Time) 
 		purchasedAt, trunkID, applicationID, now.Unix(),
 		n.E164, n.AccountID, n.releaseID, now.Unix())
 	if err := expectOneRow(res, err, n.E164); err != nil {
-		return err
+		return nil, err
 	}
 
 	if _, err := tx.ExecContext(ctx, `UPDATE releases SET cancelled_at = ? WHERE id = ?`, now.Unix(), n.releaseID); err != nil {
-		return fmt.Errorf("mark release %d cancelled: %w", n.releaseID, err)
+		return nil, fmt.Errorf("mark release %d cancelled: %w", n.releaseID, err)
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE charges SET voided_at = ? WHERE release_id = ? AND voided_at IS NULL`,
 		now.Unix(), n.releaseID)
 	if err != nil {
-		return fmt.Errorf("void charges of release %d: %w", n.releaseID, err)
+		return nil, fmt.Errorf("void charges of release %d: %w", n.releaseID, err)
 	}
-	return nil
+	return warnings, nil
 }

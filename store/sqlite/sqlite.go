@@ -38,6 +38,9 @@ type Options struct {
 	Clock    numberpool.Clock    // nil means numberpool.SystemClock{}
 	Policies numberpool.Policies // zero value means numberpool.Policies{Default: numberpool.DefaultPolicy}
 	Logger   *slog.Logger        // nil means slog.Default()
+	// MaxCallDuration is how long a call without an "ended" event counts
+	// as active; zero means numberpool.DefaultMaxCallDuration.
+	MaxCallDuration time.Duration
 }
 
 // Store is a numberpool.Store over one SQLite file. It is safe for
@@ -50,6 +53,8 @@ type Store struct {
 	policies   numberpool.Policies
 	logger     *slog.Logger
 	migrations fs.FS
+
+	maxCallDuration time.Duration
 }
 
 var _ numberpool.Store = (*Store)(nil)
@@ -97,7 +102,8 @@ func open(ctx context.Context, path string, opts Options, migrations fs.FS) (*St
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 	}
-	s := &Store{path: abs, clock: opts.Clock, policies: opts.Policies, logger: opts.Logger, migrations: migrations}
+	s := &Store{path: abs, clock: opts.Clock, policies: opts.Policies, logger: opts.Logger, migrations: migrations,
+		maxCallDuration: opts.MaxCallDuration}
 	s.setDefaults()
 
 	// The writer goes first: its first connection switches the file to WAL,
@@ -123,6 +129,9 @@ func (s *Store) setDefaults() {
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
+	}
+	if s.maxCallDuration <= 0 {
+		s.maxCallDuration = numberpool.DefaultMaxCallDuration
 	}
 }
 

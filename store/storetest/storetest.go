@@ -64,6 +64,8 @@ func Run(t *testing.T, newStore Harness, opts ...Option) {
 		{"cooling off end", testCoolingOffEnd},
 		{"list", testList},
 		{"race", testRace},
+		{"routing", testRouting},
+		{"blockers", testBlockers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

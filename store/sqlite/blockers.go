@@ -1,0 +1,238 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"numberpool"
+)
+
+// queryer runs queries that return rows; *sql.Tx and *sql.DB both do.
+type queryer interface {
+	querier
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// guardsOf reads what may block the release of the account's number at now.
+func (s *Store) guardsOf(ctx context.Context, q queryer, accountID, e164 string, now time.Time) (numberpool.ReleaseGuards, error) {
+	var g numberpool.ReleaseGuards
+	// A call counts while now < started_at + maxCallDuration, that is while
+	// started_at > now - maxCallDuration.
+	startedAfter := now.Add(-s.maxCallDuration).Unix()
+	err := q.QueryRowContext(ctx, `
+		SELECT count(*) FROM calls
+		WHERE e164 = ? AND account_id = ? AND ended_at IS NULL AND started_at > ?`,
+		e164, accountID, startedAfter).Scan(&g.ActiveCalls)
+	if err != nil {
+		return g, fmt.Errorf("count active calls of %s: %w", e164, err)
+	}
+
+	var protections int
+	err = q.QueryRowContext(ctx, `SELECT count(*) FROM release_protections WHERE e164 = ? AND account_id = ?`,
+		e164, accountID).Scan(&protections)
+	if err != nil {
+		return g, fmt.Errorf("read release protection of %s: %w", e164, err)
+	}
+	g.ReleaseProtection = protections > 0
+
+	g.Holds, err = holdsOf(ctx, q, `account_id = ? AND e164 IN (?, '')`, accountID, e164)
+	return g, err
+}
+
+// holdsOf returns the holds in force that match where, oldest first.
+func holdsOf(ctx context.Context, q queryer, where string, args ...any) ([]numberpool.Hold, error) {
+	rows, err := q.QueryContext(ctx, `
+		SELECT account_id, e164, kind, reason, placed_at FROM holds
+		WHERE lifted_at IS NULL AND `+where+` ORDER BY placed_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read holds: %w", err)
+	}
+	defer rows.Close()
+	holds := []numberpool.Hold{}
+	for rows.Next() {
+		var h numberpool.Hold
+		var placedAt int64
+		if err := rows.Scan(&h.AccountID, &h.E164, &h.Kind, &h.Reason, &placedAt); err != nil {
+			return nil, fmt.Errorf("read holds: %w", err)
+		}
+		h.PlacedAt = time.Unix(placedAt, 0).UTC()
+		holds = append(holds, h)
+	}
+	return holds, rows.Err()
+}
+
+// blockers gathers what stops a release of n at now. Preview and release
+// both call it inside their transactions, so they agree. Release runs on the
+// single writer connection, so no call can start between this check and the
+// release's UPDATE.
+func (s *Store) blockers(ctx context.Context, tx *sql.Tx, n numberpool.Number, now time.Time) ([]numberpool.Blocker, error) {
+	g, err := s.guardsOf(ctx, tx, n.AccountID, n.E164, now)
+	if err != nil {
+		return nil, err
+	}
+	return g.Blockers(), nil
+}
+
+// ReleaseGuards returns the guards of each of the account's numbers e164s.
+func (s *Store) ReleaseGuards(ctx context.Context, accountID string, e164s []string) (map[string]numberpool.ReleaseGuards, error) {
+	guards := make(map[string]numberpool.ReleaseGuards, len(e164s))
+	err := s.read(ctx, "read release guards of account "+accountID, func(tx *sql.Tx) error {
+		now := numberpool.NowSeconds(s.clock)
+		for _, e164 := range e164s {
+			g, err := s.guardsOf(ctx, tx, accountID, e164, now)
+			if err != nil {
+				return err
+			}
+			guards[e164] = g
+		}
+		return nil
+	})
+	return guards, err
+}
+
+// RecordCallEvent records one event of a call on the account's number.
+func (s *Store) RecordCallEvent(ctx context.Context, accountID, e164, callID string, event numberpool.CallEvent) (numberpool.CallReport, error) {
+	report := numberpool.CallReport{E164: e164, CallID: callID, Event: event}
+	op := fmt.Sprintf("record call %s %s on %s of account %s", callID, event, e164, accountID)
+	err := s.write(ctx, op, func(tx *sql.Tx) error {
+		now := numberpool.NowSeconds(s.clock)
+		if err := recordCall(ctx, tx, accountID, e164, callID, event, now); err != nil {
+			return err
+		}
+		g, err := s.guardsOf(ctx, tx, accountID, e164, now)
+		report.ActiveCalls = g.ActiveCalls
+		return err
+	})
+	return report, err
+}
+
+func recordCall(ctx context.Context, tx *sql.Tx, accountID, e164, callID string, event numberpool.CallEvent, now time.Time) error {
+	if event == numberpool.CallEnded {
+		if _, err := heldNumber(ctx, tx, accountID, e164, now); err != nil {
+			return err
+		}
+		// An "ended" that arrives before its "started" inserts the row, so
+		// that the late "started" finds the call over.
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO calls (e164, call_id, account_id, ended_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (e164, call_id) DO UPDATE SET ended_at = excluded.ended_at WHERE calls.ended_at IS NULL`,
+			e164, callID, accountID, now.Unix())
+		return err
+	}
+
+	if _, err := activeNumber(ctx, tx, accountID, e164, now); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO calls (e164, call_id, account_id, started_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (e164, call_id) DO NOTHING`,
+		e164, callID, accountID, now.Unix())
+	return err
+}
+
+// SetReleaseProtection switches the protection of the account's active
+// number.
+func (s *Store) SetReleaseProtection(ctx context.Context, accountID, e164 string, on bool) error {
+	op := fmt.Sprintf("set release protection of %s of account %s to %t", e164, accountID, on)
+	return s.write(ctx, op, func(tx *sql.Tx) error {
+		now := numberpool.NowSeconds(s.clock)
+		if _, err := activeNumber(ctx, tx, accountID, e164, now); err != nil {
+			return err
+		}
+		if !on {
+			_, err := tx.ExecContext(ctx, `DELETE FROM release_protections WHERE e164 = ?`, e164)
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO release_protections (e164, account_id, enabled_at) VALUES (?, ?, ?)
+			ON CONFLICT (e164) DO UPDATE SET account_id = excluded.account_id, enabled_at = excluded.enabled_at
+			WHERE release_protections.account_id <> excluded.account_id`,
+			e164, accountID, now.Unix())
+		return err
+	})
+}
+
+// PlaceHold puts h in force on a number, for the account that holds it, or
+// on a whole account.
+func (s *Store) PlaceHold(ctx context.Context, h numberpool.Hold) (numberpool.Hold, error) {
+	op := fmt.Sprintf("place %s hold on %s%s", h.Kind, h.E164, h.AccountID)
+	err := s.write(ctx, op, func(tx *sql.Tx) error {
+		now := numberpool.NowSeconds(s.clock)
+		if err := resolveHoldAccount(ctx, tx, &h, now); err != nil {
+			return err
+		}
+		h.PlacedAt = now
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO holds (account_id, e164, kind, reason, placed_at) VALUES (?, ?, ?, ?, ?)`,
+			h.AccountID, h.E164, string(h.Kind), h.Reason, now.Unix())
+		if isDuplicate(err) {
+			return numberpool.HoldExists(h)
+		}
+		return err
+	})
+	return h, err
+}
+
+// resolveHoldAccount sets the account of a hold on a number to the number's
+// holder, and checks that the account of an account hold exists.
+func resolveHoldAccount(ctx context.Context, tx *sql.Tx, h *numberpool.Hold, now time.Time) error {
+	if h.E164 == "" {
+		_, err := getAccountTx(ctx, tx, h.AccountID)
+		return err
+	}
+	row, err := scanNumber(tx.QueryRowContext(ctx, `SELECT `+numberColumns+` FROM numbers WHERE e164 = ?`, h.E164))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !row.OwnedBy(row.AccountID, now)) {
+		return numberpool.Errorf(numberpool.CodeNotFound, "number %s is not held by any account", h.E164)
+	}
+	h.AccountID = row.AccountID
+	return err
+}
+
+func getAccountTx(ctx context.Context, q querier, id string) (string, error) {
+	var found string
+	err := q.QueryRowContext(ctx, `SELECT id FROM accounts WHERE id = ?`, id).Scan(&found)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", accountNotFound(id)
+	}
+	return found, err
+}
+
+// LiftHold ends a hold in force and returns it.
+func (s *Store) LiftHold(ctx context.Context, accountID, e164 string, kind numberpool.HoldKind) (numberpool.Hold, error) {
+	var lifted numberpool.Hold
+	op := fmt.Sprintf("lift %s hold on %s%s", kind, e164, accountID)
+	err := s.write(ctx, op, func(tx *sql.Tx) error {
+		now := numberpool.NowSeconds(s.clock)
+		where, args := `e164 = ? AND kind = ?`, []any{e164, string(kind)}
+		if e164 == "" {
+			where, args = `account_id = ? AND e164 = '' AND kind = ?`, []any{accountID, string(kind)}
+		}
+		holds, err := holdsOf(ctx, tx, where, args...)
+		if err != nil {
+			return err
+		}
+		if len(holds) == 0 {
+			return numberpool.HoldNotFound(accountID, e164, kind)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE holds SET lifted_at = ? WHERE lifted_at IS NULL AND `+where,
+			append([]any{now.Unix()}, args...)...)
+		lifted = holds[0]
+		lifted.LiftedAt = now
+		return err
+	})
+	return lifted, err
+}
+
+// ListHolds returns the holds in force on the account and its numbers.
+func (s *Store) ListHolds(ctx context.Context, accountID string) ([]numberpool.Hold, error) {
+	var holds []numberpool.Hold
+	err := s.read(ctx, "list holds of account "+accountID, func(tx *sql.Tx) error {
+		var err error
+		holds, err = holdsOf(ctx, tx, `account_id = ?`, accountID)
+		return err
+	})
+	return holds, err
+}
