@@ -69,6 +69,7 @@ type Store interface {
 	AccountStore
 	NumberStore
 	InventoryStore
+	PoolStore
 	RoutingStore
 	BlockerStore
 	// Ping checks that the database answers.

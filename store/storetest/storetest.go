@@ -66,6 +66,7 @@ func Run(t *testing.T, newStore Harness, opts ...Option) {
 		{"race", testRace},
 		{"routing", testRouting},
 		{"blockers", testBlockers},
+		{"pool", testPool},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

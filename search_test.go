@@ -1,0 +1,126 @@
+package numberpool
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+func TestSearchFilterQuery(t *testing.T) {
+	tests := []struct {
+		name   string
+		filter SearchFilter
+		want   SearchQuery
+	}{
+		{"country only", SearchFilter{Country: "US"}, SearchQuery{Country: "US"}},
+		{"area code", SearchFilter{Country: "US", AreaCode: "415"}, SearchQuery{Country: "US", NSNPrefix: "415"}},
+		{"starts_with longer than area code", SearchFilter{Country: "US", AreaCode: "415", StartsWith: "415555"},
+			SearchQuery{Country: "US", NSNPrefix: "415555"}},
+		{"area code longer than starts_with", SearchFilter{Country: "US", AreaCode: "415", StartsWith: "41"},
+			SearchQuery{Country: "US", NSNPrefix: "415"}},
+		{"starts_with country code", SearchFilter{Country: "GB", StartsWith: "+44207"},
+			SearchQuery{Country: "GB", NSNPrefix: "207"}},
+		{"starts_with part of country code", SearchFilter{Country: "GB", StartsWith: "+4"}, SearchQuery{Country: "GB"}},
+		{"contains", SearchFilter{Country: "US", Contains: "55*5"},
+			SearchQuery{Country: "US", NSNPatterns: []string{"%55_5%"}}},
+		{"contains country code", SearchFilter{Country: "US", Contains: "+1415*5"},
+			SearchQuery{Country: "US", E164Patterns: []string{"+1415_5%"}}},
+		{"ends_with", SearchFilter{Country: "US", EndsWith: "1234"},
+			SearchQuery{Country: "US", NSNPatterns: []string{"%1234"}}},
+		{"ends_with whole number", SearchFilter{Country: "US", EndsWith: "+14155551234"},
+			SearchQuery{Country: "US", E164Patterns: []string{"+14155551234"}}},
+		{"paging", SearchFilter{Country: "US", Page: 3, PerPage: 25},
+			SearchQuery{Country: "US", Offset: 50, Limit: 25}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.filter
+			want := tt.want
+			if f.Page == 0 {
+				f.Page, f.PerPage = 1, 20
+				want.Limit = 20
+			}
+			got, err := f.Query()
+			if err != nil {
+				t.Fatalf("Query: %v", err)
+			}
+			if d := cmp.Diff(want, got, cmpopts.EquateEmpty()); d != "" {
+				t.Errorf("query (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestSearchFilterQueryRejects(t *testing.T) {
+	tests := []struct {
+		name   string
+		filter SearchFilter
+		field  string
+	}{
+		{"letters", SearchFilter{Country: "US", StartsWith: "CALL"}, "starts_with"},
+		{"keypad word", SearchFilter{Country: "US", Contains: "FLOWERS"}, "contains"},
+		{"wildcard in ends_with", SearchFilter{Country: "US", EndsWith: "12*"}, "ends_with"},
+		{"plus alone", SearchFilter{Country: "US", Contains: "+"}, "contains"},
+		{"plus inside", SearchFilter{Country: "US", Contains: "41+5"}, "contains"},
+		{"too long", SearchFilter{Country: "US", Contains: "1234567890123456"}, "contains"},
+		{"area code too long", SearchFilter{Country: "US", AreaCode: "12345678"}, "area_code"},
+		{"lower-case country", SearchFilter{Country: "us"}, "country"},
+		{"page 0", SearchFilter{Country: "US", Page: -1}, "page"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.filter
+			if f.Page == 0 {
+				f.Page = 1
+			}
+			f.PerPage = 20
+			_, err := f.Query()
+			e, ok := err.(*Error)
+			if !ok || e.Code != CodeValidationFailed {
+				t.Fatalf("Query error = %v, want VALIDATION_FAILED", err)
+			}
+			if len(e.Details) != 1 || e.Details[0].Field != tt.field {
+				t.Errorf("details = %+v, want one for %s", e.Details, tt.field)
+			}
+		})
+	}
+}
+
+func TestPlanPurchase(t *testing.T) {
+	now := time.Date(2026, 4, 9, 11, 45, 0, 0, time.UTC)
+	n := Number{E164: "+14155551234", Country: "US", Status: StatusAvailable}
+	owned := n
+	owned.Status, owned.AccountID, owned.PurchasedAt = StatusActive, "acc_a", now.Add(-24*time.Hour)
+	released := owned
+	released.Status, released.ReleasedAt, released.AvailableAfter = StatusReleased, now.Add(-time.Hour), now.Add(time.Hour)
+	ended := released
+	ended.AvailableAfter = now
+
+	tests := []struct {
+		name    string
+		n       Number
+		account string
+		country string
+		code    Code // empty for success
+	}{
+		{"available", n, "acc_b", "US", ""},
+		{"wrong country", n, "acc_b", "CA", CodeValidationFailed},
+		{"owned", owned, "acc_b", "US", CodeConflict},
+		{"owned by self", owned, "acc_a", "US", CodeConflict},
+		{"cooling off", released, "acc_b", "US", CodeConflict},
+		{"cooling off ended", ended, "acc_a", "US", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := PlanPurchase(tt.n, tt.account, tt.country, now)
+			if tt.code == "" && err != nil {
+				t.Fatalf("PlanPurchase = %v, want nil", err)
+			}
+			if tt.code != "" && ErrorCode(err) != tt.code {
+				t.Fatalf("PlanPurchase = %v, want %s", err, tt.code)
+			}
+		})
+	}
+}

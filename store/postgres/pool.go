@@ -1,0 +1,256 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"numberpool"
+)
+
+var _ numberpool.PoolStore = (*Store)(nil)
+
+// queryArgs numbers the parameters of a query as they are added.
+type queryArgs []any
+
+// add binds v and returns its placeholder.
+func (a *queryArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// searchTerms builds the filter terms of a search from constant SQL
+// fragments, one per filter that q uses, with every value bound as a
+// parameter. Input chooses which fragments appear but never adds text to the
+// query.
+func searchTerms(q numberpool.SearchQuery, args *queryArgs) string {
+	terms := []string{"country = " + args.add(q.Country)}
+	if q.NSNPrefix != "" {
+		terms = append(terms, "nsn >= "+args.add(q.NSNPrefix)+" AND nsn < "+args.add(numberpool.NSNPrefixEnd(q.NSNPrefix)))
+	}
+	if q.Type != "" {
+		terms = append(terms, "type = "+args.add(string(q.Type)))
+	}
+	if bits := capabilitiesToBits(q.Capabilities); bits != 0 {
+		p := args.add(bits)
+		terms = append(terms, "capabilities & "+p+"::smallint = "+p+"::smallint")
+	}
+	for _, p := range q.NSNPatterns {
+		terms = append(terms, "nsn LIKE "+args.add(p))
+	}
+	for _, p := range q.E164Patterns {
+		terms = append(terms, `e164 COLLATE "C" LIKE `+args.add(p))
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// SearchInventory returns one page of the numbers available at now that
+// match f, ordered by national significant number, then E.164, with a total
+// counted up to numberpool.SearchTotalCap. Available numbers come from
+// numbers_pool or numbers_pool_type, released numbers whose cooling-off
+// period has ended (and which no sweeper has rewritten yet) from
+// numbers_cooling_off.
+func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) (numberpool.SearchPage, error) {
+	q, err := f.Query()
+	if err != nil {
+		return numberpool.SearchPage{}, err
+	}
+
+	page := numberpool.SearchPage{Numbers: []numberpool.Number{}}
+	err = s.inTx(ctx, "search inventory of "+q.Country, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`); err != nil {
+			return err
+		}
+		var args queryArgs
+		now := args.add(numberpool.NowSeconds(s.clock).Unix())
+		terms := searchTerms(q, &args)
+		available := `FROM numbers WHERE status = 'available' AND ` + terms
+		cooled := `FROM numbers WHERE status = 'released' AND available_after <= ` + now + ` AND ` + terms
+
+		total, err := countMatches(ctx, tx, available, cooled, args)
+		if err != nil {
+			return err
+		}
+		page.Total, page.TotalCapped = min(total, numberpool.SearchTotalCap), total > numberpool.SearchTotalCap
+
+		pageArgs := append(queryArgs{}, args...)
+		query := `(SELECT ` + numberColumns + `, nsn ` + available + `)
+			UNION ALL
+			(SELECT ` + numberColumns + `, nsn ` + cooled + `)
+			ORDER BY nsn, e164
+			LIMIT ` + pageArgs.add(q.Limit) + ` OFFSET ` + pageArgs.add(q.Offset)
+		page.Numbers, err = collectPoolNumbers(ctx, tx, query, pageArgs)
+		return err
+	})
+	return page, err
+}
+
+// countMatches counts at most SearchTotalCap + 1 matches of each arm.
+func countMatches(ctx context.Context, tx pgx.Tx, available, cooled string, args queryArgs) (int, error) {
+	countArgs := append(queryArgs{}, args...)
+	limit := countArgs.add(numberpool.SearchTotalCap + 1)
+	query := `SELECT
+		(SELECT count(*) FROM (SELECT 1 ` + available + ` LIMIT ` + limit + `) a) +
+		(SELECT count(*) FROM (SELECT 1 ` + cooled + ` LIMIT ` + limit + `) c)`
+	var total int
+	if err := tx.QueryRow(ctx, query, countArgs...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("count matches: %w", err)
+	}
+	return total, nil
+}
+
+func collectPoolNumbers(ctx context.Context, tx pgx.Tx, query string, args queryArgs) ([]numberpool.Number, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query page: %w", err)
+	}
+	defer rows.Close()
+
+	numbers := []numberpool.Number{}
+	for rows.Next() {
+		var nsn string
+		n, _, err := scanNumber(withExtra{rows, &nsn})
+		if err != nil {
+			return nil, fmt.Errorf("scan page: %w", err)
+		}
+		numbers = append(numbers, poolView(n))
+	}
+	return numbers, rows.Err()
+}
+
+// withExtra scans the columns of scanNumber followed by one more column.
+type withExtra struct {
+	row   pgx.Row
+	extra any
+}
+
+func (w withExtra) Scan(dest ...any) error {
+	return w.row.Scan(append(dest, w.extra)...)
+}
+
+// poolView returns n as the pool offers it: available, with no trace of the
+// account that released it.
+func poolView(n numberpool.Number) numberpool.Number {
+	n.Status = numberpool.StatusAvailable
+	n.AccountID, n.TrunkID, n.ApplicationID = "", "", ""
+	n.PurchasedAt, n.ReleasedAt, n.AvailableAfter = time.Time{}, time.Time{}, time.Time{}
+	return n
+}
+
+// PurchaseNumber sells e164 to accountID in one transaction that holds the
+// number's row lock. A released number whose cooling-off period has ended is
+// finalised first: its release gets returned_at. It returns NOT_FOUND,
+// VALIDATION_FAILED or CONFLICT as numberpool.PoolStore describes.
+func (s *Store) PurchaseNumber(ctx context.Context, accountID, e164, country string) (numberpool.Number, error) {
+	var bought numberpool.Number
+	err := s.inTx(ctx, "purchase "+e164+" by account "+accountID, func(tx pgx.Tx) error {
+		now := numberpool.NowSeconds(s.clock)
+		n, releaseID, err := scanNumber(tx.QueryRow(ctx, `SELECT `+numberColumns+` FROM numbers WHERE e164 = $1 FOR UPDATE`, e164))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return numberpool.NotInInventory(e164)
+		}
+		if err != nil {
+			return fmt.Errorf("read number: %w", err)
+		}
+		if err := numberpool.PlanPurchase(n, accountID, country, now); err != nil {
+			return err
+		}
+
+		if releaseID != 0 {
+			if err := markReturned(ctx, tx, []int64{releaseID}, now); err != nil {
+				return err
+			}
+		}
+		bought = numberpool.Purchased(n, accountID, now)
+		return storePurchase(ctx, tx, bought, releaseID, now)
+	})
+	return bought, err
+}
+
+// storePurchase writes the purchase, guarded by the state PlanPurchase
+// accepted: available, or released by the same release with its cooling-off
+// period over.
+func storePurchase(ctx context.Context, tx pgx.Tx, n numberpool.Number, releaseID int64, now time.Time) error {
+	tag, err := tx.Exec(ctx, `
+		UPDATE numbers
+		SET status = 'active', account_id = $1, purchased_at = $2, trunk_id = NULL,
+			application_id = NULL, release_id = NULL, released_at = NULL, available_after = NULL,
+			updated_at = $2
+		WHERE e164 = $3
+		  AND (status = 'available' OR (status = 'released' AND release_id = $4 AND available_after <= $2))`,
+		n.AccountID, now.Unix(), n.E164, releaseID)
+	if err != nil {
+		return fmt.Errorf("update number: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return numberpool.Errorf(numberpool.CodeConflict, "number %s changed while it was being purchased: search it again before retrying", n.E164)
+	}
+
+	charge, ok := numberpool.SetupFeeCharge(n)
+	if !ok {
+		return nil
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO charges (account_id, e164, kind, amount_cents, created_at)
+		VALUES ($1, $2, $3, $4, $5)`,
+		charge.AccountID, charge.E164, string(charge.Kind), int64(charge.Amount), charge.CreatedAt.Unix())
+	if err != nil {
+		return fmt.Errorf("insert setup fee charge: %w", err)
+	}
+	return nil
+}
+
+func markReturned(ctx context.Context, tx pgx.Tx, ids []int64, now time.Time) error {
+	_, err := tx.Exec(ctx, `
+		UPDATE releases SET returned_at = $1
+		WHERE id = ANY($2) AND returned_at IS NULL AND cancelled_at IS NULL`, now.Unix(), ids)
+	if err != nil {
+		return fmt.Errorf("mark releases returned: %w", err)
+	}
+	return nil
+}
+
+// Sweep returns up to limit numbers whose cooling-off period ended by now
+// to the pool, oldest first, in one transaction. It locks the rows it takes
+// with SKIP LOCKED, so sweepers of several replicas take disjoint batches
+// and never wait for each other or for a purchase holding a row.
+func (s *Store) Sweep(ctx context.Context, limit int) (int, error) {
+	if limit < 1 {
+		return 0, fmt.Errorf("sweep: invalid limit %d: expected 1 or more", limit)
+	}
+
+	var count int
+	err := s.inTx(ctx, "sweep cooled-off numbers", func(tx pgx.Tx) error {
+		now := numberpool.NowSeconds(s.clock).Unix()
+		tag, err := tx.Exec(ctx, `
+			WITH due AS (
+				SELECT e164, release_id FROM numbers
+				WHERE status = 'released' AND available_after <= $1
+				ORDER BY available_after
+				LIMIT $2
+				FOR UPDATE SKIP LOCKED
+			), returned AS (
+				UPDATE releases SET returned_at = $1
+				FROM due
+				WHERE releases.id = due.release_id AND releases.returned_at IS NULL AND releases.cancelled_at IS NULL
+			)
+			UPDATE numbers
+			SET status = 'available', account_id = NULL, purchased_at = NULL, trunk_id = NULL,
+				application_id = NULL, release_id = NULL, released_at = NULL, available_after = NULL,
+				updated_at = $1
+			FROM due
+			WHERE numbers.e164 = due.e164 AND numbers.status = 'released' AND numbers.available_after <= $1`,
+			now, limit)
+		if err != nil {
+			return err
+		}
+		count = int(tag.RowsAffected())
+		return nil
+	})
+	return count, err
+}
