@@ -135,6 +135,14 @@ func (s *Store) setDefaults() {
 	}
 }
 
+// stmtCacheSize is how many prepared statements each connection keeps for
+// reuse, a feature of go-sqlite3 v1.14.53 that _stmt_cache_size turns on. A
+// reused statement skips parsing and planning its SQL. Without the cache,
+// preparing took about a fifth of the server CPU under bench/release. The
+// store runs a few dozen distinct statements, and the driver drops the least
+// recently used one when a connection's cache is full.
+const stmtCacheSize = "64"
+
 // writerParams make every acknowledged commit durable, because
 // synchronous=FULL syncs the WAL on each commit. They also take the write
 // lock at BEGIN, so no other writer can commit between a transaction's reads
@@ -142,19 +150,21 @@ func (s *Store) setDefaults() {
 // statement.
 func writerParams() url.Values {
 	return url.Values{
-		"_journal_mode": {"WAL"},
-		"_synchronous":  {"FULL"},
-		"_foreign_keys": {"1"},
-		"_busy_timeout": {strconv.FormatInt(busyTimeout.Milliseconds(), 10)},
-		"_txlock":       {"immediate"},
+		"_journal_mode":    {"WAL"},
+		"_synchronous":     {"FULL"},
+		"_foreign_keys":    {"1"},
+		"_busy_timeout":    {strconv.FormatInt(busyTimeout.Milliseconds(), 10)},
+		"_txlock":          {"immediate"},
+		"_stmt_cache_size": {stmtCacheSize},
 	}
 }
 
 func readerParams() url.Values {
 	return url.Values{
-		"_query_only":   {"1"},
-		"_foreign_keys": {"1"},
-		"_busy_timeout": {strconv.FormatInt(busyTimeout.Milliseconds(), 10)},
+		"_query_only":      {"1"},
+		"_foreign_keys":    {"1"},
+		"_busy_timeout":    {strconv.FormatInt(busyTimeout.Milliseconds(), 10)},
+		"_stmt_cache_size": {stmtCacheSize},
 	}
 }
 
