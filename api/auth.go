@@ -35,7 +35,12 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, e
 		return "", err
 	}
 
-	accountID, err := s.store.AccountForKey(r.Context(), numberpool.HashAPIKey(key))
+	keyHash := numberpool.HashAPIKey(key)
+	if accountID, ok := s.keys.get(string(keyHash)); ok {
+		return accountID, nil
+	}
+
+	accountID, err := s.store.AccountForKey(r.Context(), keyHash)
 	if numberpool.IsCode(err, numberpool.CodeNotFound) {
 		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 		return "", numberpool.Errorf(numberpool.CodeUnauthorized,
@@ -44,6 +49,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, e
 	if err != nil {
 		return "", fmt.Errorf("look up API key: %w", err)
 	}
+	s.keys.add(string(keyHash), accountID)
 	return accountID, nil
 }
 
