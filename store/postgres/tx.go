@@ -163,7 +163,9 @@ func beginLostConnection(err error) bool {
 	if errors.As(err, &pgErr) {
 		return connectionClass(pgErr.Code)
 	}
-	return pgconn.SafeToRetry(err)
+	// BEGIN changes nothing, so a connection that broke under it may have
+	// received it without harm.
+	return pgconn.SafeToRetry(err) || connectionLost(err)
 }
 
 // connectionClass reports whether code means that the server ended or
@@ -244,5 +246,5 @@ func unavailable(err error) bool {
 	case errors.As(err, &pgErr):
 		return connectionClass(pgErr.Code) || abortedByServer(err)
 	}
-	return pgconn.SafeToRetry(err)
+	return pgconn.SafeToRetry(err) || connectionLost(err)
 }
