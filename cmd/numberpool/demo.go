@@ -63,6 +63,9 @@ func seedDemo(ctx context.Context, store numberpool.Store, clock numberpool.Cloc
 		}
 	}
 
+	if err := seedDemoPool(ctx, store, logger); err != nil {
+		return "", err
+	}
 	return createKey(ctx, store, demoAccountID)
 }
 

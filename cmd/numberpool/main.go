@@ -35,6 +35,7 @@ Usage:
   numberpool accounts create [--id ID]        create an account and print its id
   numberpool keys create --account ID         create a live API key and print it
   numberpool inventory import [flags] FILE    import numbers from a CSV file (- for stdin)
+  numberpool sweep [flags]                    return every cooled-off number to the pool once
 
 Run "numberpool COMMAND -h" for the flags of a command. Every command takes the
 configuration flags, and each of them can also be set by its NUMBERPOOL_*
@@ -87,6 +88,8 @@ func lookupCommand(args []string) (command, []string, error) {
 		return runServe, args[1:], nil
 	case "migrate":
 		return runMigrate, args[1:], nil
+	case "sweep":
+		return runSweep, args[1:], nil
 	case "help", "-h", "-help", "--help":
 		return runHelp, nil, nil
 	}
@@ -101,7 +104,7 @@ func lookupCommand(args []string) (command, []string, error) {
 			return cmd, args[2:], nil
 		}
 	}
-	return nil, nil, usageErrorf("unknown command %q: expected serve, migrate, accounts create, keys create or inventory import; run numberpool help",
+	return nil, nil, usageErrorf("unknown command %q: expected serve, migrate, sweep, accounts create, keys create or inventory import; run numberpool help",
 		strings.Join(args[:min(2, len(args))], " "))
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"numberpool"
 	"numberpool/api"
+	"numberpool/sweeper"
 )
 
 // HTTP server limits. The API's requests and responses are small JSON
@@ -44,6 +45,9 @@ type Main struct {
 	// ShutdownTimeout bounds the wait for requests in flight at shutdown.
 	// Zero means defaultShutdownTimeout.
 	ShutdownTimeout time.Duration
+	// Sweeper configures the sweeper that Run starts, which sets its Store
+	// and Logger. A negative Interval disables it.
+	Sweeper sweeper.Sweeper
 
 	store    numberpool.Store
 	listener net.Listener
@@ -119,6 +123,8 @@ func (m *Main) Run(ctx context.Context) error {
 	served := make(chan error, 1)
 	go func() { served <- m.server.Serve(m.listener) }()
 	m.Logger.InfoContext(ctx, "http server listening", "addr", m.Addr().String())
+	swept := m.startSweeper(ctx)
+	defer func() { <-swept }()
 
 	select {
 	case err := <-served:
@@ -163,10 +169,28 @@ func (m *Main) Close() error {
 	return errors.Join(errs...)
 }
 
+// startSweeper runs the sweeper until ctx ends. The returned channel closes
+// when it has stopped.
+func (m *Main) startSweeper(ctx context.Context) <-chan struct{} {
+	done := make(chan struct{})
+	if m.Sweeper.Interval < 0 {
+		close(done)
+		return done
+	}
+	m.Sweeper.Store, m.Sweeper.Logger = m.store, m.Logger
+	go func() {
+		defer close(done)
+		m.Sweeper.Run(ctx)
+	}()
+	return done
+}
+
 func runServe(ctx context.Context, a *app, args []string) error {
 	cfg := defaultConfig()
 	fs := a.newFlagSet("serve", "serve [--demo] [flags]", &cfg)
-	demo := fs.Bool("demo", false, "create the demo account acc_123abc with two numbers, and print a new API key for it")
+	demo := fs.Bool("demo", false, "create the demo account acc_123abc with two numbers and a pool of available numbers, and print a new API key for it")
+	sweepInterval := fs.Duration("sweep-interval", sweeper.DefaultInterval, "time between runs of the sweeper that returns cooled-off numbers to the pool; 0 or less disables it")
+	sweepBatch := fs.Int("sweep-batch", sweeper.DefaultBatchSize, "numbers the sweeper returns per transaction")
 	if err := a.parse(fs, &cfg, args, 0); err != nil {
 		return err
 	}
@@ -177,6 +201,10 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		Logger: cfg.newLogger(a.stderr),
 		Demo:   *demo,
 		Stdout: a.stdout,
+	}
+	m.Sweeper.Interval, m.Sweeper.BatchSize = *sweepInterval, *sweepBatch
+	if *sweepInterval <= 0 {
+		m.Sweeper.Interval = -1
 	}
 	defer m.Close()
 	if err := m.Open(ctx); err != nil {

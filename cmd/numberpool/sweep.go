@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"numberpool/sweeper"
+)
+
+// runSweep returns every number whose cooling-off period has ended to the
+// pool, once, as the sweeper of serve does on each interval.
+func runSweep(ctx context.Context, a *app, args []string) error {
+	cfg := defaultConfig()
+	fs := a.newFlagSet("sweep", "sweep [--batch N] [flags]", &cfg)
+	batch := fs.Int("batch", sweeper.DefaultBatchSize, "numbers returned per transaction")
+	if err := a.parse(fs, &cfg, args, 0); err != nil {
+		return err
+	}
+	if *batch < 1 {
+		return usageErrorf("invalid --batch %d: expected 1 or more", *batch)
+	}
+
+	store, err := openStore(ctx, cfg, a.storeDeps(cfg), false)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	sw := &sweeper.Sweeper{Store: store, BatchSize: *batch, Logger: cfg.newLogger(a.stderr)}
+	count, err := sw.SweepOnce(ctx)
+	if err != nil {
+		return fmt.Errorf("sweep cooled-off numbers after returning %d: %w", count, err)
+	}
+	fmt.Fprintf(a.stdout, "%d numbers returned to the pool\n", count)
+	return nil
+}

@@ -1,0 +1,102 @@
+// Package sweeper returns released numbers to the pool once their
+// cooling-off period has ended. Searches and purchases already treat such
+// numbers as available by their time, so the sweeper only rewrites the rows
+// and records when each number returned; it is safe to run in several
+// replicas at once when the store is (the PostgreSQL store locks the rows of
+// a batch with SKIP LOCKED).
+package sweeper
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Defaults of a Sweeper.
+const (
+	DefaultInterval  = 10 * time.Second
+	DefaultBatchSize = 500
+	// maxBatchesPerRun bounds one run, so that a huge backlog is worked off
+	// over several intervals rather than in one long loop.
+	maxBatchesPerRun = 10_000
+)
+
+// Store is the part of numberpool.PoolStore that a sweeper uses.
+type Store interface {
+	// Sweep returns up to limit cooled-off numbers to the pool and returns
+	// how many it returned.
+	Sweep(ctx context.Context, limit int) (int, error)
+}
+
+// Sweeper returns cooled-off numbers to the pool in batches.
+type Sweeper struct {
+	Store     Store
+	Interval  time.Duration // between runs; zero means DefaultInterval
+	BatchSize int           // numbers per transaction; zero means DefaultBatchSize
+	Logger    *slog.Logger  // nil means slog.Default()
+}
+
+// Run sweeps at once and then every Interval until ctx ends. A failed run is
+// logged and retried at the next interval. Run returns nil when ctx ends.
+func (s *Sweeper) Run(ctx context.Context) error {
+	interval := s.Interval
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	s.logger().InfoContext(ctx, "sweeper started", "interval_ms", interval.Milliseconds(), "batch_size", s.batchSize())
+
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		if _, err := s.SweepOnce(ctx); err != nil && ctx.Err() == nil {
+			s.logger().ErrorContext(ctx, "sweep failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			s.logger().InfoContext(ctx, "sweeper stopped")
+			return nil
+		case <-ticker.C:
+		}
+	}
+}
+
+// SweepOnce returns every number due now to the pool, one batch per
+// transaction, and stops at the first batch that is not full. It logs the
+// count and the duration when it returned any number, and returns the
+// count.
+func (s *Sweeper) SweepOnce(ctx context.Context) (int, error) {
+	start := time.Now()
+	size := s.batchSize()
+	total := 0
+	for batch := 0; batch < maxBatchesPerRun; batch++ {
+		n, err := s.Store.Sweep(ctx, size)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("sweep batch %d of %d numbers: %w", batch+1, size, err)
+		}
+		if n < size {
+			break
+		}
+	}
+
+	if total > 0 {
+		s.logger().InfoContext(ctx, "numbers returned to pool",
+			"rows", total, "duration_ms", time.Since(start).Milliseconds())
+	}
+	return total, nil
+}
+
+func (s *Sweeper) batchSize() int {
+	if s.BatchSize <= 0 {
+		return DefaultBatchSize
+	}
+	return s.BatchSize
+}
+
+func (s *Sweeper) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
