@@ -359,6 +359,16 @@ func randomLowerAlnum(n int) string {
 	return b.String()
 }
 
+// ValidateSIPDomain checks the operator's domain under which trunks get
+// their SIP domain: a DNS host name such as sip.example.com.
+func ValidateSIPDomain(domain string) error {
+	if !validHostname(domain) || strings.HasSuffix(domain, ".") {
+		return Validation("sip_domain", "must be a host name such as sip.example.com",
+			"invalid SIP domain %q: expected a host name such as sip.example.com", shortValue(domain))
+	}
+	return nil
+}
+
 // TrunkSIPDomain returns the SIP domain of a trunk under the operator's
 // domain: trunk_4x5y6z under sip.tryvox.io is trunk-4x5y6z.sip.tryvox.io,
 // because an underscore is not allowed in a host name.

@@ -32,6 +32,12 @@ type numberObject struct {
 	// released.
 	ReleasedAt     string `json:"released_at,omitempty"`
 	AvailableAfter string `json:"available_after,omitempty"`
+
+	// ActiveCalls, ReleaseProtection and Holds are what may block a
+	// release; withGuards sets them.
+	ActiveCalls       int          `json:"active_calls"`
+	ReleaseProtection bool         `json:"release_protection"`
+	Holds             []holdObject `json:"holds"` // never null
 }
 
 // newNumberObject renders n for its account at now.
@@ -50,6 +56,7 @@ func newNumberObject(n numberpool.Number, now time.Time) numberObject {
 		ApplicationID: nullable(n.ApplicationID),
 		CreatedAt:     numberpool.FormatTime(n.PurchasedAt),
 		UpdatedAt:     numberpool.FormatTime(n.UpdatedAt),
+		Holds:         []holdObject{},
 	}
 	if obj.Capabilities == nil {
 		obj.Capabilities = []numberpool.Capability{}
@@ -102,7 +109,11 @@ func (s *Server) handleGetNumber(w http.ResponseWriter, r *http.Request) error {
 	if !n.OwnedBy(accountID, now) {
 		return numberpool.NumberNotFound(e164)
 	}
-	return writeJSON(w, http.StatusOK, newNumberObject(n, now))
+	guards, err := s.guards(r.Context(), accountID, []numberpool.Number{n})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, withGuards(newNumberObject(n, now), n, guards[e164], now))
 }
 
 // handleListNumbers serves GET /v1/account/{account_id}/numbers.
@@ -119,10 +130,14 @@ func (s *Server) handleListNumbers(w http.ResponseWriter, r *http.Request) error
 		return fmt.Errorf("list numbers of account %s: %w", accountID, err)
 	}
 
+	guards, err := s.guards(r.Context(), accountID, page.Numbers)
+	if err != nil {
+		return err
+	}
 	now := s.clock.Now()
 	data := make([]numberObject, 0, len(page.Numbers))
 	for _, n := range page.Numbers {
-		data = append(data, newNumberObject(n, now))
+		data = append(data, withGuards(newNumberObject(n, now), n, guards[n.E164], now))
 	}
 	return writeJSON(w, http.StatusOK, numberListResponse{
 		Data: data,

@@ -30,14 +30,16 @@ func TestGetNumber(t *testing.T) {
 		checkResponse(t, rec, http.StatusOK, `{"e164": "+14155551234", "country": "US", "type": "local",
 			"region": "CA", "status": "active", "capabilities": ["voice", "sms", "mms"],
 			"monthly_fee": 1.25, "setup_fee": 0.00, "currency": "USD", "trunk_id": "trunk_abc123",
-			"application_id": null, "created_at": "2026-03-15T08:20:00Z", "updated_at": "2026-04-09T11:45:00Z"}`)
+			"application_id": null, "created_at": "2026-03-15T08:20:00Z", "updated_at": "2026-04-09T11:45:00Z",
+		"active_calls": 0, "release_protection": false, "holds": []}`)
 	})
 	t.Run("bare", func(t *testing.T) {
 		rec := env.do(t, http.MethodGet, numberURL(accountID, "+14155550100", ""), env.key)
 		checkResponse(t, rec, http.StatusOK, `{"e164": "+14155550100", "country": "US", "type": "local",
 			"region": "", "status": "active", "capabilities": [],
 			"monthly_fee": 0.00, "setup_fee": 1.50, "currency": "USD", "trunk_id": null,
-			"application_id": null, "created_at": "2026-03-16T09:00:00Z", "updated_at": "2026-04-09T11:45:00Z"}`)
+			"application_id": null, "created_at": "2026-03-16T09:00:00Z", "updated_at": "2026-04-09T11:45:00Z",
+		"active_calls": 0, "release_protection": false, "holds": []}`)
 	})
 }
 
@@ -56,6 +58,7 @@ func TestGetNumberAcrossReleaseAndCancel(t *testing.T) {
 		"region": "CA", "status": "released", "capabilities": ["voice", "sms", "mms"],
 		"monthly_fee": 1.25, "setup_fee": 0.00, "currency": "USD", "trunk_id": null,
 		"application_id": null, "created_at": "2026-03-15T08:20:00Z", "updated_at": "2026-04-09T11:45:00Z",
+		"active_calls": 0, "release_protection": false, "holds": [],
 		"released_at": "2026-04-09T11:45:00Z", "available_after": "2026-05-09T11:45:00Z"}`)
 
 	env.clock.Advance(time.Hour)
@@ -64,7 +67,8 @@ func TestGetNumberAcrossReleaseAndCancel(t *testing.T) {
 	checkResponse(t, rec, http.StatusOK, `{"e164": "+14155551234", "country": "US", "type": "local",
 		"region": "CA", "status": "active", "capabilities": ["voice", "sms", "mms"],
 		"monthly_fee": 1.25, "setup_fee": 0.00, "currency": "USD", "trunk_id": "trunk_abc123",
-		"application_id": null, "created_at": "2026-03-15T08:20:00Z", "updated_at": "2026-04-09T12:45:00Z"}`)
+		"application_id": null, "created_at": "2026-03-15T08:20:00Z", "updated_at": "2026-04-09T12:45:00Z",
+		"active_calls": 0, "release_protection": false, "holds": []}`)
 }
 
 // A number of another account, one in the pool and one that does not exist
@@ -208,7 +212,8 @@ func TestListNumbersBody(t *testing.T) {
 		"data": [{"e164": "+14155551234", "country": "US", "type": "local",
 			"region": "CA", "status": "active", "capabilities": ["voice", "sms", "mms"],
 			"monthly_fee": 1.25, "setup_fee": 0.00, "currency": "USD", "trunk_id": "trunk_abc123",
-			"application_id": null, "created_at": "2026-03-15T08:20:00Z", "updated_at": "2026-04-09T11:45:00Z"}],
+			"application_id": null, "created_at": "2026-03-15T08:20:00Z", "updated_at": "2026-04-09T11:45:00Z",
+		"active_calls": 0, "release_protection": false, "holds": []}],
 		"pagination": {"total": 1, "count": 1, "per_page": 20, "current_page": 1, "total_pages": 1}
 	}`)
 

@@ -86,7 +86,8 @@ func TestPurchaseNumber(t *testing.T) {
 	checkResponse(t, rec, http.StatusCreated, `{"e164": "+14155550001", "country": "US", "type": "local",
 		"region": "CA", "status": "active", "capabilities": ["voice", "sms", "mms"], "monthly_fee": 1.25,
 		"setup_fee": 0.00, "currency": "USD", "trunk_id": null, "application_id": null,
-		"created_at": "2026-04-09T11:45:00Z", "updated_at": "2026-04-09T11:45:00Z"}`)
+		"created_at": "2026-04-09T11:45:00Z", "updated_at": "2026-04-09T11:45:00Z",
+		"active_calls": 0, "release_protection": false, "holds": []}`)
 
 	rec = env.do(t, http.MethodGet, numberURL(accountID, "+14155550001", ""), env.key)
 	if rec.Code != http.StatusOK {

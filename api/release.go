@@ -38,6 +38,9 @@ type cancelResponse struct {
 	Status             numberpool.Status `json:"status"`
 	ReleaseCancelledAt string            `json:"release_cancelled_at"`
 	Message            string            `json:"message"`
+	// Warnings name the assignments that could not be restored; never
+	// null.
+	Warnings []string `json:"warnings"`
 }
 
 // handlePreviewRelease serves GET
@@ -106,5 +109,6 @@ func (s *Server) handleCancelRelease(w http.ResponseWriter, r *http.Request) err
 		Status:             numberpool.StatusActive,
 		ReleaseCancelledAt: numberpool.FormatTime(cancellation.CancelledAt),
 		Message:            cancelledMessage,
+		Warnings:           nonNilStrings(cancellation.Warnings),
 	})
 }

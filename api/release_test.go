@@ -44,7 +44,8 @@ func TestReleasePageExamples(t *testing.T) {
 		"e164": "+14155551234",
 		"status": "active",
 		"release_cancelled_at": "2026-04-09T12:00:00Z",
-		"message": "Number release cancelled successfully"
+		"message": "Number release cancelled successfully",
+		"warnings": []
 	}`)
 }
 
@@ -166,7 +167,8 @@ func TestAfterCoolingOffNumberIsGone(t *testing.T) {
 
 		rec := env.do(t, http.MethodPost, numberURL(accountID, number, "/cancel-release"), env.key)
 		checkResponse(t, rec, http.StatusOK, `{"e164": "+14155551234", "status": "active",
-			"release_cancelled_at": "2026-05-09T11:44:59Z", "message": "Number release cancelled successfully"}`)
+			"release_cancelled_at": "2026-05-09T11:44:59Z", "message": "Number release cancelled successfully",
+			"warnings": []}`)
 	})
 
 	requests := []struct {
@@ -230,6 +232,7 @@ func TestConcurrentReleasesOneWins(t *testing.T) {
 		"region": "CA", "status": "released", "capabilities": ["voice", "sms", "mms"],
 		"monthly_fee": 1.25, "setup_fee": 0.00, "currency": "USD", "trunk_id": null,
 		"application_id": null, "created_at": "2025-04-09T11:45:00Z", "updated_at": "2026-04-09T11:45:00Z",
+		"active_calls": 0, "release_protection": false, "holds": [],
 		"released_at": "2026-04-09T11:45:00Z", "available_after": "2026-05-09T11:45:00Z"}`)
 }
 
@@ -247,5 +250,6 @@ func TestConcurrentCancelsOneWins(t *testing.T) {
 	checkResponse(t, rec, http.StatusOK, `{"e164": "+14155551234", "country": "US", "type": "local",
 		"region": "CA", "status": "active", "capabilities": ["voice", "sms", "mms"],
 		"monthly_fee": 1.25, "setup_fee": 0.00, "currency": "USD", "trunk_id": null,
-		"application_id": null, "created_at": "2025-04-09T11:45:00Z", "updated_at": "2026-04-09T12:00:00Z"}`)
+		"application_id": null, "created_at": "2025-04-09T11:45:00Z", "updated_at": "2026-04-09T12:00:00Z",
+		"active_calls": 0, "release_protection": false, "holds": []}`)
 }

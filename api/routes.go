@@ -37,6 +37,25 @@ func (s *Server) routes() {
 	s.handle("GET /v1/account/{account_id}/numbers/{e164}/release-preview", s.requireKey(s.handlePreviewRelease))
 	s.handle("POST /v1/account/{account_id}/numbers/{e164}/cancel-release", s.requireKey(s.handleCancelRelease))
 
+	s.handle("PATCH /v1/account/{account_id}/numbers/{e164}", s.requireKey(s.handleUpdateNumber))
+	s.handle("POST /v1/account/{account_id}/numbers/{e164}/calls", s.requireKey(s.handleCallEvent))
+	s.handle("POST /v1/account/{account_id}/numbers/{e164}/assign", s.requireKey(s.handleAssignTrunk))
+	s.handle("DELETE /v1/account/{account_id}/numbers/{e164}/assign", s.requireKey(s.handleUnassignTrunk))
+	s.handle("POST /v1/account/{account_id}/numbers/{e164}/application", s.requireKey(s.handleAssignApplication))
+	s.handle("DELETE /v1/account/{account_id}/numbers/{e164}/application", s.requireKey(s.handleUnassignApplication))
+
+	s.handle("POST /v1/account/{account_id}/trunks", s.requireKey(s.handleCreateTrunk))
+	s.handle("GET /v1/account/{account_id}/trunks", s.requireKey(s.handleListTrunks))
+	s.handle("GET /v1/account/{account_id}/trunks/{trunk_id}", s.requireKey(s.handleGetTrunk))
+	s.handle("PUT /v1/account/{account_id}/trunks/{trunk_id}", s.requireKey(s.handleUpdateTrunk))
+	s.handle("DELETE /v1/account/{account_id}/trunks/{trunk_id}", s.requireKey(s.handleDeleteTrunk))
+
+	s.handle("POST /v1/account/{account_id}/applications", s.requireKey(s.handleCreateApplication))
+	s.handle("GET /v1/account/{account_id}/applications", s.requireKey(s.handleListApplications))
+	s.handle("GET /v1/account/{account_id}/applications/{application_id}", s.requireKey(s.handleGetApplication))
+	s.handle("PUT /v1/account/{account_id}/applications/{application_id}", s.requireKey(s.handleUpdateApplication))
+	s.handle("DELETE /v1/account/{account_id}/applications/{application_id}", s.requireKey(s.handleDeleteApplication))
+
 	s.handle("GET /v1/account/{account_id}/inventory/numbers", s.requireKey(s.handleSearchInventory))
 	s.handle("POST /v1/account/{account_id}/numbers/purchase-from-inventory", s.requireKey(s.handlePurchaseNumber))
 }

@@ -40,7 +40,7 @@ func TestMethodNotAllowed(t *testing.T) {
 		name, method, target, path, allow string
 	}{
 		{"number", http.MethodPut, numberURL(accountID, number, ""),
-			"/v1/account/acc_123abc/numbers/+14155551234", "GET, HEAD, DELETE"},
+			"/v1/account/acc_123abc/numbers/+14155551234", "GET, HEAD, PATCH, DELETE"},
 		{"preview", http.MethodPost, numberURL(accountID, number, "/release-preview"),
 			"/v1/account/acc_123abc/numbers/+14155551234/release-preview", "GET, HEAD"},
 		{"cancel", http.MethodGet, numberURL(accountID, number, "/cancel-release"),

@@ -18,6 +18,9 @@ type Options struct {
 	Store  numberpool.Store
 	Clock  numberpool.Clock // nil means numberpool.SystemClock{}
 	Logger *slog.Logger     // nil means slog.Default()
+	// SIPDomain is the domain under which new trunks get their SIP domain;
+	// empty means DefaultSIPDomain.
+	SIPDomain string
 }
 
 // Server is the HTTP handler of the public API. It is safe for concurrent
@@ -33,6 +36,8 @@ type Server struct {
 	// (or a test) can build many servers without duplicate registrations.
 	registry *prometheus.Registry
 	metrics  *metrics
+
+	sipDomain string
 
 	keys *boundedCache[string] // key hash -> account id; see newKeyCache
 }
@@ -52,6 +57,10 @@ func New(opts Options) *Server {
 	}
 	if s.logger == nil {
 		s.logger = slog.Default()
+	}
+	s.sipDomain = opts.SIPDomain
+	if s.sipDomain == "" {
+		s.sipDomain = DefaultSIPDomain
 	}
 	s.metrics = newMetrics(s.registry)
 

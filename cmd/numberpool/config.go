@@ -9,8 +9,10 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"numberpool"
+	"numberpool/api"
 )
 
 // Config is the configuration that every command shares, filled from flags
@@ -24,6 +26,10 @@ type Config struct {
 	PolicySpecs         []string // per country and type rules, resolved into Policies
 	LogLevel            slog.Level
 	LogFormat           string // text or json
+	// MaxCallDuration is how long a call without an "ended" event keeps
+	// blocking the release of its number.
+	MaxCallDuration time.Duration
+	SIPDomain       string // domain under which new trunks get their SIP domain
 
 	// Policies is set by validate from the three defaults and PolicySpecs.
 	Policies numberpool.Policies
@@ -38,6 +44,8 @@ func defaultConfig() Config {
 		MinimumTermMonths:   numberpool.DefaultPolicy.MinimumTermMonths,
 		LogLevel:            slog.LevelInfo,
 		LogFormat:           "text",
+		MaxCallDuration:     numberpool.DefaultMaxCallDuration,
+		SIPDomain:           api.DefaultSIPDomain,
 	}
 }
 
@@ -51,6 +59,8 @@ var envVars = []struct{ flag, env string }{
 	{"policy", "NUMBERPOOL_POLICIES"},
 	{"log-level", "NUMBERPOOL_LOG_LEVEL"},
 	{"log-format", "NUMBERPOOL_LOG_FORMAT"},
+	{"max-call-duration", "NUMBERPOOL_MAX_CALL_DURATION"},
+	{"sip-domain", "NUMBERPOOL_SIP_DOMAIN"},
 }
 
 // register adds the configuration flags to fs.
@@ -67,6 +77,10 @@ func (c *Config) register(fs *flag.FlagSet) {
 		"rules per country and number type, separated by ';', e.g. US/toll_free:cooling_off_days=45; may be repeated (env NUMBERPOOL_POLICIES)")
 	fs.TextVar(&c.LogLevel, "log-level", c.LogLevel, "log level: debug, info, warn or error (env NUMBERPOOL_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env NUMBERPOOL_LOG_FORMAT)")
+	fs.DurationVar(&c.MaxCallDuration, "max-call-duration", c.MaxCallDuration,
+		"how long a call without an ended event blocks the release of its number, e.g. 4h (env NUMBERPOOL_MAX_CALL_DURATION)")
+	fs.StringVar(&c.SIPDomain, "sip-domain", c.SIPDomain,
+		"domain under which new trunks get their SIP domain, e.g. sip.example.com (env NUMBERPOOL_SIP_DOMAIN)")
 }
 
 // applyEnv sets the flags of fs from the environment. It runs before the
@@ -101,6 +115,7 @@ func (c *Config) validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, usageErrorf("invalid --log-format/NUMBERPOOL_LOG_FORMAT %q: expected text or json", c.LogFormat))
 	}
+	errs = append(errs, validateRouting(c.MaxCallDuration, c.SIPDomain)...)
 
 	def := numberpool.Policy{
 		EarlyTerminationFee: c.EarlyTerminationFee,

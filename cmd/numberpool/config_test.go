@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -42,6 +43,8 @@ func TestConfigDefaults(t *testing.T) {
 		MinimumTermMonths:   3,
 		LogLevel:            slog.LevelInfo,
 		LogFormat:           "text",
+		MaxCallDuration:     4 * time.Hour,
+		SIPDomain:           "sip.tryvox.io",
 		Policies:            numberpool.Policies{Default: numberpool.DefaultPolicy},
 	}
 	if diff := cmp.Diff(want, cfg); diff != "" {
@@ -59,6 +62,8 @@ func TestConfigFromEnvironment(t *testing.T) {
 		"NUMBERPOOL_POLICIES":              "US/toll_free:cooling_off_days=90",
 		"NUMBERPOOL_LOG_LEVEL":             "debug",
 		"NUMBERPOOL_LOG_FORMAT":            "json",
+		"NUMBERPOOL_MAX_CALL_DURATION":     "90m",
+		"NUMBERPOOL_SIP_DOMAIN":            "sip.example.com",
 	}
 	cfg, err := parseConfig(t, env)
 	if err != nil {
@@ -75,6 +80,8 @@ func TestConfigFromEnvironment(t *testing.T) {
 		PolicySpecs:         []string{"US/toll_free:cooling_off_days=90"},
 		LogLevel:            slog.LevelDebug,
 		LogFormat:           "json",
+		MaxCallDuration:     90 * time.Minute,
+		SIPDomain:           "sip.example.com",
 		Policies: numberpool.Policies{Default: def, Rules: []numberpool.PolicyRule{
 			{Country: "US", Type: numberpool.TypeTollFree, Policy: numberpool.Policy{EarlyTerminationFee: 1050, MinimumTermMonths: 1, CoolingOffDays: 90}},
 		}},

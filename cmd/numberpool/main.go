@@ -35,6 +35,11 @@ Usage:
   numberpool accounts create [--id ID]        create an account and print its id
   numberpool keys create --account ID         create a live API key and print it
   numberpool inventory import [flags] FILE    import numbers from a CSV file (- for stdin)
+  numberpool holds place --number E164|--account ID --kind KIND --reason TEXT
+                                              hold a number or all of an account's numbers
+  numberpool holds lift --number E164|--account ID --kind KIND
+                                              lift a hold
+  numberpool holds list --account ID          list the holds in force on an account
   numberpool sweep [flags]                    return every cooled-off number to the pool once
 
 Run "numberpool COMMAND -h" for the flags of a command. Every command takes the
@@ -98,13 +103,16 @@ func lookupCommand(args []string) (command, []string, error) {
 		"accounts create":  runAccountsCreate,
 		"keys create":      runKeysCreate,
 		"inventory import": runInventoryImport,
+		"holds place":      runHoldsPlace,
+		"holds lift":       runHoldsLift,
+		"holds list":       runHoldsList,
 	}
 	if len(args) >= 2 {
 		if cmd, ok := twoWords[args[0]+" "+args[1]]; ok {
 			return cmd, args[2:], nil
 		}
 	}
-	return nil, nil, usageErrorf("unknown command %q: expected serve, migrate, sweep, accounts create, keys create or inventory import; run numberpool help",
+	return nil, nil, usageErrorf("unknown command %q: expected serve, migrate, sweep, accounts create, keys create, inventory import or holds place|lift|list; run numberpool help",
 		strings.Join(args[:min(2, len(args))], " "))
 }
 

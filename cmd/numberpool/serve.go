@@ -83,7 +83,7 @@ func (m *Main) Open(ctx context.Context) error {
 }
 
 func (m *Main) newHTTPServer() *http.Server {
-	handler := api.New(api.Options{Store: m.store, Clock: m.Clock, Logger: m.Logger})
+	handler := api.New(api.Options{Store: m.store, Clock: m.Clock, Logger: m.Logger, SIPDomain: m.Config.SIPDomain})
 	return &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,

@@ -171,7 +171,7 @@ func TestServeDemoReleaseFlow(t *testing.T) {
 
 	clock.Advance(15 * time.Minute)
 	s.checkCall(t, http.MethodPost, demoNumberPath+"/cancel-release", s.key, http.StatusOK,
-		`{"e164":"+14155551234","status":"active","release_cancelled_at":"2026-04-09T12:00:00Z","message":"Number release cancelled successfully"}`)
+		`{"e164":"+14155551234","status":"active","release_cancelled_at":"2026-04-09T12:00:00Z","message":"Number release cancelled successfully","warnings":[]}`)
 }
 
 func TestServeRejectsMissingKey(t *testing.T) {

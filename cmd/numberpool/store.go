@@ -26,7 +26,7 @@ func openStore(ctx context.Context, cfg Config, deps storeDeps, migrate bool) (n
 		return openPostgres(ctx, cfg, deps, migrate)
 	}
 
-	opts := sqlite.Options{Clock: deps.Clock, Policies: cfg.Policies, Logger: deps.Logger}
+	opts := sqlite.Options{Clock: deps.Clock, Policies: cfg.Policies, Logger: deps.Logger, MaxCallDuration: cfg.MaxCallDuration}
 	if migrate {
 		return sqlite.Open(ctx, cfg.DB, opts)
 	}
@@ -36,7 +36,7 @@ func openStore(ctx context.Context, cfg Config, deps storeDeps, migrate bool) (n
 // openPostgres opens the PostgreSQL store. Its errors never repeat the URL,
 // which may carry a password.
 func openPostgres(ctx context.Context, cfg Config, deps storeDeps, migrate bool) (numberpool.Store, error) {
-	opts := postgres.Options{Clock: deps.Clock, Policies: cfg.Policies, Logger: deps.Logger}
+	opts := postgres.Options{Clock: deps.Clock, Policies: cfg.Policies, Logger: deps.Logger, MaxCallDuration: cfg.MaxCallDuration}
 	if migrate {
 		return postgres.Open(ctx, cfg.DB, opts)
 	}

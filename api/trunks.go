@@ -1,0 +1,256 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"numberpool"
+)
+
+// DefaultSIPDomain is the domain under which trunks get their SIP domain
+// when Options.SIPDomain is empty, as in the numbers API's example
+// trunk-4x5y6z.sip.tryvox.io.
+const DefaultSIPDomain = "sip.tryvox.io"
+
+// trunkObject is the trunk object of the numbers API.
+type trunkObject struct {
+	ID              string              `json:"id"`
+	Name            string              `json:"name"`
+	AuthType        numberpool.AuthType `json:"auth_type"`
+	SIPDomain       string              `json:"sip_domain"`
+	TerminationURI  *string             `json:"termination_uri"`
+	OriginationURIs []string            `json:"origination_uris"` // never null
+	MaxChannels     int                 `json:"max_channels"`
+	Status          string              `json:"status"`
+	CreatedAt       string              `json:"created_at"`
+	UpdatedAt       string              `json:"updated_at"`
+}
+
+func newTrunkObject(t numberpool.Trunk) trunkObject {
+	origination := t.OriginationURIs
+	if origination == nil {
+		origination = []string{}
+	}
+	return trunkObject{
+		ID:              t.ID,
+		Name:            t.Name,
+		AuthType:        t.AuthType,
+		SIPDomain:       t.SIPDomain,
+		TerminationURI:  nullable(t.TerminationURI),
+		OriginationURIs: origination,
+		MaxChannels:     t.MaxChannels,
+		Status:          numberpool.TrunkStatusActive,
+		CreatedAt:       numberpool.FormatTime(t.CreatedAt),
+		UpdatedAt:       numberpool.FormatTime(t.UpdatedAt),
+	}
+}
+
+// trunkRequest is the body of a trunk's create and update. A null field is
+// the same as a missing one.
+type trunkRequest struct {
+	Name            string   `json:"name"`
+	AuthType        string   `json:"auth_type"`
+	TerminationURI  string   `json:"termination_uri"`
+	OriginationURIs []string `json:"origination_uris"`
+	MaxChannels     int      `json:"max_channels"`
+}
+
+const trunkFields = "name, auth_type, termination_uri, origination_uris and max_channels"
+
+func (req trunkRequest) spec() (numberpool.TrunkSpec, error) {
+	spec := numberpool.TrunkSpec{
+		Name:            req.Name,
+		AuthType:        numberpool.AuthType(req.AuthType),
+		TerminationURI:  req.TerminationURI,
+		OriginationURIs: req.OriginationURIs,
+		MaxChannels:     req.MaxChannels,
+	}
+	return spec, spec.Validate()
+}
+
+// listResponse is one page of a list of trunks or applications.
+type listResponse[T any] struct {
+	Data       []T        `json:"data"` // never null
+	Pagination pagination `json:"pagination"`
+}
+
+func newListResponse[T any](data []T, total int, page numberpool.Page) listResponse[T] {
+	if data == nil {
+		data = []T{}
+	}
+	return listResponse[T]{Data: data, Pagination: pagination{
+		Total:       total,
+		Count:       len(data),
+		PerPage:     page.PerPage,
+		CurrentPage: page.Page,
+		TotalPages:  (total + page.PerPage - 1) / page.PerPage,
+	}}
+}
+
+// parsePageQuery decodes page and per_page, as the numbers list does.
+func parsePageQuery(values url.Values) (numberpool.Page, error) {
+	page := numberpool.Page{Page: 1, PerPage: defaultPerPage}
+	p := queryParser{values: values}
+	p.parse("page", func(raw string) (err *numberpool.Error) {
+		page.Page, err = parseIntInRange("page", raw, 1, maxPage)
+		return err
+	})
+	p.parse("per_page", func(raw string) (err *numberpool.Error) {
+		page.PerPage, err = parseIntInRange("per_page", raw, 1, maxPerPage)
+		return err
+	})
+	return page, p.err()
+}
+
+// handleCreateTrunk serves POST /v1/account/{account_id}/trunks: 201 with the
+// trunk object.
+func (s *Server) handleCreateTrunk(w http.ResponseWriter, r *http.Request) error {
+	accountID := r.PathValue("account_id")
+	var req trunkRequest
+	if err := decodeObject(r.Body, &req, trunkFields); err != nil {
+		return err
+	}
+	spec, err := req.spec()
+	if err != nil {
+		return err
+	}
+
+	id := numberpool.NewTrunkID()
+	trunk, err := s.store.CreateTrunk(r.Context(), numberpool.Trunk{
+		TrunkSpec: spec, ID: id, AccountID: accountID, SIPDomain: numberpool.TrunkSIPDomain(id, s.sipDomain),
+	})
+	if err != nil {
+		return fmt.Errorf("create trunk for account %s: %w", accountID, err)
+	}
+	s.logger.InfoContext(r.Context(), "trunk created", "account_id", accountID, "trunk_id", trunk.ID)
+	return writeJSON(w, http.StatusCreated, newTrunkObject(trunk))
+}
+
+// handleListTrunks serves GET /v1/account/{account_id}/trunks.
+func (s *Server) handleListTrunks(w http.ResponseWriter, r *http.Request) error {
+	accountID := r.PathValue("account_id")
+	page, err := parsePageQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	trunks, total, err := s.store.ListTrunks(r.Context(), accountID, page)
+	if err != nil {
+		return fmt.Errorf("list trunks of account %s: %w", accountID, err)
+	}
+
+	data := make([]trunkObject, 0, len(trunks))
+	for _, t := range trunks {
+		data = append(data, newTrunkObject(t))
+	}
+	return writeJSON(w, http.StatusOK, newListResponse(data, total, page))
+}
+
+// handleGetTrunk serves GET /v1/account/{account_id}/trunks/{trunk_id}.
+func (s *Server) handleGetTrunk(w http.ResponseWriter, r *http.Request) error {
+	accountID, trunkID := r.PathValue("account_id"), r.PathValue("trunk_id")
+	trunk, err := s.store.GetTrunk(r.Context(), accountID, trunkID)
+	if err != nil {
+		return fmt.Errorf("get trunk %s of account %s: %w", trunkID, accountID, err)
+	}
+	return writeJSON(w, http.StatusOK, newTrunkObject(trunk))
+}
+
+// handleUpdateTrunk serves PUT /v1/account/{account_id}/trunks/{trunk_id}. It
+// replaces every field, as a PUT does: a missing optional field is reset to
+// its default.
+func (s *Server) handleUpdateTrunk(w http.ResponseWriter, r *http.Request) error {
+	accountID, trunkID := r.PathValue("account_id"), r.PathValue("trunk_id")
+	var req trunkRequest
+	if err := decodeObject(r.Body, &req, trunkFields); err != nil {
+		return err
+	}
+	spec, err := req.spec()
+	if err != nil {
+		return err
+	}
+
+	trunk, err := s.store.UpdateTrunk(r.Context(), accountID, trunkID, spec)
+	if err != nil {
+		return fmt.Errorf("update trunk %s of account %s: %w", trunkID, accountID, err)
+	}
+	return writeJSON(w, http.StatusOK, newTrunkObject(trunk))
+}
+
+// handleDeleteTrunk serves DELETE /v1/account/{account_id}/trunks/{trunk_id}:
+// 204, or 409 CONFLICT listing the numbers that still route to the trunk.
+func (s *Server) handleDeleteTrunk(w http.ResponseWriter, r *http.Request) error {
+	accountID, trunkID := r.PathValue("account_id"), r.PathValue("trunk_id")
+	if err := s.store.DeleteTrunk(r.Context(), accountID, trunkID); err != nil {
+		return fmt.Errorf("delete trunk %s of account %s: %w", trunkID, accountID, err)
+	}
+	s.logger.InfoContext(r.Context(), "trunk deleted", "account_id", accountID, "trunk_id", trunkID)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// decodeObject decodes a request body that must be one JSON object into v.
+// It rejects unknown fields, so that a misspelled field is not silently
+// dropped, and names the accepted fields in the error. Every failure is a
+// VALIDATION_FAILED naming the field at fault, or "body".
+func decodeObject(body io.Reader, v any, fields string) error {
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return fmt.Errorf("read request body: %w", err) // a body past the limit becomes 400
+	}
+	if len(bytes.TrimSpace(data)) == 0 || bytes.TrimSpace(data)[0] != '{' {
+		return numberpool.Validation("body", "must be a JSON object",
+			"invalid request body: expected a JSON object with %s", fields)
+	}
+
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeFailure(err, fields)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return numberpool.Validation("body", "must be one JSON object",
+			"invalid request body: expected one JSON object and nothing after it")
+	}
+	return nil
+}
+
+// decodeFailure turns a decoding error into VALIDATION_FAILED. encoding/json
+// reports an unknown field only in its message text, json: unknown field
+// "name", so that one case is read from the message.
+func decodeFailure(err error, fields string) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) && typeErr.Field != "" {
+		expected := typeErr.Type.Kind().String()
+		if expected == "slice" {
+			expected = "array"
+		}
+		return numberpool.Validation(typeErr.Field, "must be a JSON "+jsonKind(expected),
+			"invalid %s: expected a JSON %s, got a JSON %s", typeErr.Field, jsonKind(expected), typeErr.Value)
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field := strings.Trim(name, `"`)
+		return numberpool.Validation(field, "is not a field of this request",
+			"unknown field %q: the request takes %s", shorten(field), fields)
+	}
+	return numberpool.Validation("body", "must be a JSON object",
+		"invalid JSON in request body: %s", shorten(strings.TrimPrefix(err.Error(), "json: ")))
+}
+
+// jsonKind names a Go kind as a JSON type.
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "int", "int64", "int32":
+		return "integer"
+	case "bool":
+		return "boolean"
+	case "array":
+		return "array of strings"
+	}
+	return goKind
+}
