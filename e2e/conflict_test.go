@@ -18,6 +18,7 @@ import (
 const (
 	replicaCount    = 3
 	conflictAccount = "acc_replicas"
+	rivalAccount    = "acc_rival"
 	// requestsPerNumber is how many requests race on each number, each sent
 	// through another replica than the one before it.
 	requestsPerNumber = 4
@@ -26,14 +27,21 @@ const (
 // call is one request of a race and what came back.
 type call struct {
 	method  string
+	account string
 	e164    string
-	suffix  string // after the number in the path
+	suffix  string // after the account's numbers path
+	body    string
 	replica int
 	resp    response
 	err     error
 }
 
 func (c *call) isRelease() bool { return c.method == http.MethodDelete }
+
+func (c *call) isPurchase() bool { return c.suffix == purchasePath }
+
+// purchasePath is the path of a purchase after the account's numbers path.
+const purchasePath = "/purchase-from-inventory"
 
 // releaseBody is the part of a release response that the checks compare.
 type releaseBody struct {
@@ -55,34 +63,29 @@ type errorBody struct {
 }
 
 // TestReplicasConflictingRequests fires 200 conflicting requests through
-// three replicas at once: four releases of each of 25 numbers, and two
-// releases racing two cancellations on each of 25 others. It then checks
-// that every number saw only outcomes that some serial order allows, and
-// that the numbers, the release history and the charges in the database
-// agree with the responses.
+// three replicas at once. Each of 15 numbers gets four releases, each of 15
+// others two releases and two cancellations, and each of 20 numbers of the
+// pool two purchases by each of two accounts. The test then checks that
+// every number saw only outcomes that some serial order allows, and that the
+// numbers, the release history and the charges in the database agree with
+// the responses.
 func TestReplicasConflictingRequests(t *testing.T) {
 	db := pgtest.NewDatabase(t)
 	replicas := startReplicas(t, db, replicaCount)
-	releaseRace := numberRange(3000, 25)
-	cancelRace := numberRange(3100, 25)
-	key := seedAccount(t, db, conflictAccount, slices.Concat(releaseRace, cancelRace))
+	releaseRace := numberRange(3000, 15)
+	cancelRace := numberRange(3100, 15)
+	purchaseRace := numberRange(3200, 20)
+	keys := map[string]string{
+		conflictAccount: seedAccount(t, db, conflictAccount, slices.Concat(releaseRace, cancelRace)),
+		rivalAccount:    seedAccount(t, db, rivalAccount, nil),
+	}
+	seedAvailable(t, db, purchaseRace)
 
-	var calls []*call
-	for k, e164 := range releaseRace {
-		for j := range requestsPerNumber {
-			calls = append(calls, &call{method: http.MethodDelete, e164: e164, replica: (k + j) % replicaCount})
-		}
+	calls := raceCalls(releaseRace, cancelRace, purchaseRace)
+	if len(calls) != 200 {
+		t.Fatalf("built %d requests, want 200", len(calls))
 	}
-	for k, e164 := range cancelRace {
-		for j := range requestsPerNumber {
-			c := &call{method: http.MethodDelete, e164: e164, replica: (k + j) % replicaCount}
-			if j%2 == 1 {
-				c.method, c.suffix = http.MethodPost, "/cancel-release"
-			}
-			calls = append(calls, c)
-		}
-	}
-	fire(replicas, key, calls)
+	fire(replicas, keys, calls)
 
 	tally := checkResponses(t, calls)
 	for _, e164 := range releaseRace {
@@ -97,8 +100,50 @@ func TestReplicasConflictingRequests(t *testing.T) {
 			t.Errorf("%s: %d releases and %d cancellations succeeded, which no serial order gives", e164, got.releases, got.cancels)
 		}
 	}
+	for _, e164 := range purchaseRace {
+		if got := tally[e164]; got.purchases != 1 {
+			t.Errorf("%s: %d purchases succeeded, want 1", e164, got.purchases)
+		}
+	}
 	logOrders(t, tally, cancelRace)
-	checkDatabase(t, db, calls)
+	logBuyers(t, tally, purchaseRace)
+
+	conn := connect(t, db)
+	checkDatabase(t, conn, calls, slices.Concat(releaseRace, cancelRace))
+	checkPurchases(t, conn, tally, purchaseRace)
+}
+
+// raceCalls builds the requests of every race. Consecutive requests on one
+// number go through different replicas.
+func raceCalls(releaseRace, cancelRace, purchaseRace []string) []*call {
+	var calls []*call
+	for k, e164 := range releaseRace {
+		for j := range requestsPerNumber {
+			calls = append(calls, &call{method: http.MethodDelete, account: conflictAccount, e164: e164,
+				suffix: "/" + e164, replica: (k + j) % replicaCount})
+		}
+	}
+	for k, e164 := range cancelRace {
+		for j := range requestsPerNumber {
+			c := &call{method: http.MethodDelete, account: conflictAccount, e164: e164,
+				suffix: "/" + e164, replica: (k + j) % replicaCount}
+			if j%2 == 1 {
+				c.method, c.suffix = http.MethodPost, "/"+e164+"/cancel-release"
+			}
+			calls = append(calls, c)
+		}
+	}
+	for k, e164 := range purchaseRace {
+		for j := range requestsPerNumber {
+			account := conflictAccount
+			if j%2 == 1 {
+				account = rivalAccount
+			}
+			calls = append(calls, &call{method: http.MethodPost, account: account, e164: e164, suffix: purchasePath,
+				body: fmt.Sprintf(`{"e164": %q, "country": "US"}`, e164), replica: (k + j) % replicaCount})
+		}
+	}
+	return calls
 }
 
 // logOrders logs how the release and cancel races ended, to show that the
@@ -113,9 +158,18 @@ func logOrders(t *testing.T, tally map[string]outcome, numbers []string) {
 	}
 }
 
+// logBuyers logs how many purchase races each account won.
+func logBuyers(t *testing.T, tally map[string]outcome, numbers []string) {
+	wins := make(map[string]int)
+	for _, e164 := range numbers {
+		wins[tally[e164].buyer]++
+	}
+	t.Logf("purchase race: %s won %d numbers, %s won %d", conflictAccount, wins[conflictAccount], rivalAccount, wins[rivalAccount])
+}
+
 // fire sends every call at once, each from its own goroutine, released
 // together so that the requests on one number overlap.
-func fire(replicas []*replica, key string, calls []*call) {
+func fire(replicas []*replica, keys map[string]string, calls []*call) {
 	client := newClient()
 	defer client.CloseIdleConnections()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*requestTimeout)
@@ -125,49 +179,56 @@ func fire(replicas []*replica, key string, calls []*call) {
 	var wg sync.WaitGroup
 	for _, c := range calls {
 		wg.Go(func() {
-			url := fmt.Sprintf("%s/v1/account/%s/numbers/%s%s", replicas[c.replica].baseURL, conflictAccount, c.e164, c.suffix)
+			url := fmt.Sprintf("%s/v1/account/%s/numbers%s", replicas[c.replica].baseURL, c.account, c.suffix)
 			<-start
-			c.resp, c.err = send(ctx, client, c.method, url, key)
+			c.resp, c.err = send(ctx, client, c.method, url, keys[c.account], c.body)
 		})
 	}
 	close(start)
 	wg.Wait()
 }
 
-// outcome counts the successful requests on one number.
-type outcome struct{ releases, cancels int }
+// outcome counts the successful requests on one number, and names the
+// account whose purchase succeeded.
+type outcome struct {
+	releases, cancels, purchases int
+	buyer                        string
+}
 
-// checkResponses checks that every call got 200 with the right status or
-// 409 CONFLICT, and counts the successes per number.
+// checkResponses checks that every call got 200 (201 for a purchase) with
+// the right status field, or 409 CONFLICT, and counts the successes per
+// number.
 func checkResponses(t *testing.T, calls []*call) map[string]outcome {
 	t.Helper()
 	tally := make(map[string]outcome)
 	for _, c := range calls {
-		name := fmt.Sprintf("%s %s%s via replica %d", c.method, c.e164, c.suffix, c.replica)
+		name := fmt.Sprintf("%s %s%s by %s via replica %d", c.method, c.e164, c.suffix, c.account, c.replica)
 		if c.err != nil {
 			t.Errorf("%s: %v", name, c.err)
 			continue
 		}
 
-		switch c.resp.status {
-		case http.StatusOK:
-			o := tally[c.e164]
-			if c.isRelease() {
-				o.releases++
-				checkStatus(t, name, c.resp.body, &releaseBody{}, "released")
-			} else {
-				o.cancels++
-				checkStatus(t, name, c.resp.body, &cancelBody{}, "active")
-			}
-			tally[c.e164] = o
-		case http.StatusConflict:
+		o := tally[c.e164]
+		switch {
+		case c.resp.status == http.StatusConflict:
 			var body errorBody
 			if err := json.Unmarshal(c.resp.body, &body); err != nil || body.Error.Code != "CONFLICT" {
 				t.Errorf("%s: 409 with body %s, want code CONFLICT", name, c.resp.body)
 			}
+		case c.isPurchase() && c.resp.status == http.StatusCreated:
+			o.purchases++
+			o.buyer = c.account
+			checkStatus(t, name, c.resp.body, &cancelBody{}, "active")
+		case c.isRelease() && c.resp.status == http.StatusOK:
+			o.releases++
+			checkStatus(t, name, c.resp.body, &releaseBody{}, "released")
+		case !c.isPurchase() && !c.isRelease() && c.resp.status == http.StatusOK:
+			o.cancels++
+			checkStatus(t, name, c.resp.body, &cancelBody{}, "active")
 		default:
-			t.Errorf("%s: status %d, body %s; want 200 or 409", name, c.resp.status, c.resp.body)
+			t.Errorf("%s: status %d, body %s; want success or 409", name, c.resp.status, c.resp.body)
 		}
+		tally[c.e164] = o
 	}
 	return tally
 }
@@ -193,11 +254,11 @@ func checkStatus(t *testing.T, name string, body []byte, v any, want string) {
 
 // checkDatabase compares the release history, the charges and the final
 // rows with the successful responses.
-func checkDatabase(t *testing.T, db string, calls []*call) {
+func checkDatabase(t *testing.T, conn dbConn, calls []*call, numbers []string) {
 	t.Helper()
 	var wantReleases, wantCancels []string
 	for _, c := range calls {
-		if c.err != nil || c.resp.status != http.StatusOK {
+		if c.err != nil || c.resp.status != http.StatusOK || c.isPurchase() {
 			continue
 		}
 		if c.isRelease() {
@@ -211,7 +272,7 @@ func checkDatabase(t *testing.T, db string, calls []*call) {
 		}
 	}
 
-	h := readHistory(t, connect(t, db))
+	h := readHistory(t, conn, numbers)
 	slices.Sort(wantReleases)
 	slices.Sort(wantCancels)
 	if diff := cmp.Diff(wantReleases, h.releases); diff != "" {
@@ -235,7 +296,7 @@ type history struct {
 
 // readHistory reads the releases with their charges, and checks each
 // number's row against its latest release.
-func readHistory(t *testing.T, conn dbConn) history {
+func readHistory(t *testing.T, conn dbConn, numbers []string) history {
 	t.Helper()
 	ctx := context.Background()
 	rows, err := conn.Query(ctx, `
@@ -272,7 +333,7 @@ func readHistory(t *testing.T, conn dbConn) history {
 	slices.Sort(h.releases)
 	slices.Sort(h.cancels)
 	h.problems = append(h.problems, checkCharges(t, conn, len(h.releases))...)
-	h.problems = append(h.problems, checkNumbers(t, conn, latest)...)
+	h.problems = append(h.problems, checkNumbers(t, conn, numbers, latest)...)
 	return h
 }
 
@@ -313,12 +374,13 @@ func (r releaseRow) chargeProblems() []string {
 	return problems
 }
 
-// checkCharges checks that the account has no charge besides those of its
-// releases.
+// checkCharges checks that the account has no early termination fee besides
+// those of its releases.
 func checkCharges(t *testing.T, conn dbConn, releases int) []string {
 	t.Helper()
 	var count int
-	err := conn.QueryRow(context.Background(), `SELECT count(*) FROM charges WHERE account_id = $1`, conflictAccount).Scan(&count)
+	err := conn.QueryRow(context.Background(), `
+		SELECT count(*) FROM charges WHERE account_id = $1 AND kind = 'early_termination_fee'`, conflictAccount).Scan(&count)
 	if err != nil {
 		t.Fatalf("count charges: %v", err)
 	}
@@ -330,11 +392,11 @@ func checkCharges(t *testing.T, conn dbConn, releases int) []string {
 
 // checkNumbers checks that each number is released exactly when its latest
 // release was not cancelled, and then points at that release.
-func checkNumbers(t *testing.T, conn dbConn, latest map[string]releaseRow) []string {
+func checkNumbers(t *testing.T, conn dbConn, numbers []string, latest map[string]releaseRow) []string {
 	t.Helper()
 	rows, err := conn.Query(context.Background(), `
 		SELECT e164, status, account_id, release_id, released_at, available_after
-		FROM numbers WHERE account_id = $1 ORDER BY e164`, conflictAccount)
+		FROM numbers WHERE account_id = $1 AND e164 = ANY($2) ORDER BY e164`, conflictAccount, numbers)
 	if err != nil {
 		t.Fatalf("read numbers: %v", err)
 	}
@@ -370,7 +432,7 @@ func checkNumbers(t *testing.T, conn dbConn, latest map[string]releaseRow) []str
 		t.Fatalf("read numbers: %v", err)
 	}
 	if seen != len(latest) {
-		problems = append(problems, fmt.Sprintf("account holds %d numbers, want the %d it released", seen, len(latest)))
+		problems = append(problems, fmt.Sprintf("account holds %d of the numbers it released, want %d", seen, len(latest)))
 	}
 	return problems
 }
@@ -384,4 +446,41 @@ func deref(p *int64) any {
 		return nil
 	}
 	return *p
+}
+
+// checkPurchases checks that each number of the purchase race belongs to the
+// account whose purchase succeeded, which was charged the setup fee once.
+func checkPurchases(t *testing.T, conn dbConn, tally map[string]outcome, numbers []string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, e164 := range numbers {
+		want := tally[e164].buyer
+		var status, owner string
+		err := conn.QueryRow(ctx, `SELECT status, coalesce(account_id, '') FROM numbers WHERE e164 = $1`, e164).Scan(&status, &owner)
+		if err != nil {
+			t.Fatalf("read number %s: %v", e164, err)
+		}
+		if status != "active" || owner != want {
+			t.Errorf("%s: status %s owned by %q, want active owned by %q", e164, status, owner, want)
+		}
+
+		var charges []string
+		rows, err := conn.Query(ctx, `
+			SELECT account_id, amount_cents FROM charges WHERE e164 = $1 AND kind = 'setup_fee' ORDER BY id`, e164)
+		if err != nil {
+			t.Fatalf("read setup fees of %s: %v", e164, err)
+		}
+		for rows.Next() {
+			var account string
+			var cents int64
+			if err := rows.Scan(&account, &cents); err != nil {
+				t.Fatalf("scan setup fee: %v", err)
+			}
+			charges = append(charges, fmt.Sprintf("%s %d", account, cents))
+		}
+		rows.Close()
+		if diff := cmp.Diff([]string{fmt.Sprintf("%s %d", want, setupFee)}, charges); diff != "" {
+			t.Errorf("%s: setup fee charges differ (-want +got):\n%s", e164, diff)
+		}
+	}
 }

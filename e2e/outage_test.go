@@ -86,7 +86,7 @@ func numberPath(r *replica, e164 string) string {
 // checkStatusCode sends one request and fails t unless it gets want.
 func checkStatusCode(t *testing.T, client *http.Client, method, url, key string, want int) response {
 	t.Helper()
-	resp, err := send(context.Background(), client, method, url, key)
+	resp, err := send(context.Background(), client, method, url, key, "")
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
@@ -116,7 +116,7 @@ func waitHealthy(t *testing.T, client *http.Client, url string) {
 	t.Helper()
 	var last response
 	for attempt := 1; attempt <= reconnectAttempts; attempt++ {
-		resp, err := send(context.Background(), client, http.MethodGet, url, "")
+		resp, err := send(context.Background(), client, http.MethodGet, url, "", "")
 		if err == nil && resp.status == http.StatusOK {
 			t.Logf("healthy again after %d requests", attempt)
 			return

@@ -197,15 +197,18 @@ func newClient() *http.Client {
 	}
 }
 
-// send makes one request with the API key and returns the response, or the
-// transport error.
-func send(ctx context.Context, client *http.Client, method, url, key string) (response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, url, nil)
+// send makes one request with the API key and a JSON body, both optional,
+// and returns the response, or the transport error.
+func send(ctx context.Context, client *http.Client, method, url, key, payload string) (response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(payload))
 	if err != nil {
 		return response{}, err
 	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if payload != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := client.Do(req)
 	if err != nil {

@@ -27,12 +27,7 @@ const defaultFee numberpool.Cents = 2500
 func seedAccount(tb testing.TB, db, accountID string, e164s []string) string {
 	tb.Helper()
 	ctx := context.Background()
-	store, err := postgres.OpenNoMigrate(ctx, db, postgres.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		tb.Fatalf("open store: %v", err)
-	}
-	defer store.Close()
-
+	store := openSeedStore(tb, db)
 	if _, err := store.CreateAccount(ctx, accountID); err != nil {
 		tb.Fatalf("create account %s: %v", accountID, err)
 	}
@@ -44,22 +39,61 @@ func seedAccount(tb testing.TB, db, accountID string, e164s []string) string {
 	purchasedAt := time.Now().UTC().Truncate(time.Second).Add(-purchaseAge)
 	numbers := make([]numberpool.Number, len(e164s))
 	for i, e164 := range e164s {
-		numbers[i] = numberpool.Number{
-			E164:         e164,
-			Country:      "US",
-			Type:         numberpool.TypeLocal,
-			Region:       "CA",
-			Capabilities: []numberpool.Capability{numberpool.CapabilityVoice},
-			MonthlyFee:   125,
-			Status:       numberpool.StatusActive,
-			AccountID:    accountID,
-			PurchasedAt:  purchasedAt,
-		}
+		numbers[i] = newNumber(e164)
+		numbers[i].Status = numberpool.StatusActive
+		numbers[i].AccountID = accountID
+		numbers[i].PurchasedAt = purchasedAt
 	}
-	if _, err := store.ImportNumbers(ctx, slices.Values(numbers)); err != nil {
+	importNumbers(tb, store, numbers)
+	return key
+}
+
+// seedAvailable adds e164s to the pool as available numbers with a setup fee
+// of setupFee.
+func seedAvailable(tb testing.TB, db string, e164s []string) {
+	tb.Helper()
+	numbers := make([]numberpool.Number, len(e164s))
+	for i, e164 := range e164s {
+		numbers[i] = newNumber(e164)
+		numbers[i].Status = numberpool.StatusAvailable
+		numbers[i].SetupFee = setupFee
+	}
+	importNumbers(tb, openSeedStore(tb, db), numbers)
+}
+
+// setupFee is the setup fee of the numbers that seedAvailable adds.
+const setupFee numberpool.Cents = 100
+
+func newNumber(e164 string) numberpool.Number {
+	return numberpool.Number{
+		E164:         e164,
+		Country:      "US",
+		Type:         numberpool.TypeLocal,
+		Region:       "CA",
+		Capabilities: []numberpool.Capability{numberpool.CapabilityVoice},
+		MonthlyFee:   125,
+	}
+}
+
+// openSeedStore opens a store on db that closes at the end of the test.
+func openSeedStore(tb testing.TB, db string) *postgres.Store {
+	tb.Helper()
+	store, err := postgres.OpenNoMigrate(context.Background(), db, postgres.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	return store
+}
+
+func importNumbers(tb testing.TB, store *postgres.Store, numbers []numberpool.Number) {
+	tb.Helper()
+	if len(numbers) == 0 {
+		return
+	}
+	if _, err := store.ImportNumbers(context.Background(), slices.Values(numbers)); err != nil {
 		tb.Fatalf("import %d numbers: %v", len(numbers), err)
 	}
-	return key
 }
 
 // numberRange returns count numbers from first upwards, e.g. +14155553000.
