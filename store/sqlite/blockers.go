@@ -23,20 +23,14 @@ func (s *Store) guardsOf(ctx context.Context, q queryer, accountID, e164 string,
 	// started_at > now - maxCallDuration.
 	startedAfter := now.Add(-s.maxCallDuration).Unix()
 	err := q.QueryRowContext(ctx, `
-		SELECT count(*) FROM calls
-		WHERE e164 = ? AND account_id = ? AND ended_at IS NULL AND started_at > ?`,
-		e164, accountID, startedAfter).Scan(&g.ActiveCalls)
+		SELECT
+			(SELECT count(*) FROM calls
+			 WHERE e164 = ?1 AND account_id = ?2 AND ended_at IS NULL AND started_at > ?3),
+			EXISTS (SELECT 1 FROM release_protections WHERE e164 = ?1 AND account_id = ?2)`,
+		e164, accountID, startedAfter).Scan(&g.ActiveCalls, &g.ReleaseProtection)
 	if err != nil {
-		return g, fmt.Errorf("count active calls of %s: %w", e164, err)
+		return g, fmt.Errorf("read active calls and release protection of %s: %w", e164, err)
 	}
-
-	var protections int
-	err = q.QueryRowContext(ctx, `SELECT count(*) FROM release_protections WHERE e164 = ? AND account_id = ?`,
-		e164, accountID).Scan(&protections)
-	if err != nil {
-		return g, fmt.Errorf("read release protection of %s: %w", e164, err)
-	}
-	g.ReleaseProtection = protections > 0
 
 	g.Holds, err = holdsOf(ctx, q, `account_id = ? AND e164 IN (?, '')`, accountID, e164)
 	return g, err

@@ -18,6 +18,52 @@ func testRouting(t *testing.T, newStore Harness, _ config) {
 	t.Run("assign", func(t *testing.T) { testAssign(t, newStore) })
 	t.Run("release and cancel", func(t *testing.T) { testRouteReleaseCancel(t, newStore) })
 	t.Run("cancel after delete", func(t *testing.T) { testCancelAfterDelete(t, newStore) })
+	t.Run("assign delete race", func(t *testing.T) { testAssignDeleteRace(t, newStore) })
+}
+
+// testAssignDeleteRace assigns a number to a trunk while the trunk is being
+// deleted, many times. Either the assignment wins and the delete gets
+// CONFLICT, or the delete wins and the assignment gets NOT_FOUND: a number
+// never ends up routed to a deleted trunk.
+func testAssignDeleteRace(t *testing.T, newStore Harness) {
+	const rounds = 30
+	f := newFixture(t, newStore, defaultPolicies())
+	f.accounts("acc_a")
+	f.load(owned(usNumber(1), "acc_a", t0.Add(-day)))
+
+	assignWins, deleteWins := 0, 0
+	for i := range rounds {
+		trunkID := fmt.Sprintf("trunk_race%d", i)
+		f.trunk("acc_a", trunkID, "Race")
+		if _, err := f.store.UnassignTrunk(f.ctx, "acc_a", usNumber(1)); err != nil {
+			t.Fatalf("UnassignTrunk: %v", err)
+		}
+
+		var assignErr, deleteErr error
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			<-start
+			_, assignErr = f.store.AssignTrunk(f.ctx, "acc_a", usNumber(1), trunkID)
+		})
+		wg.Go(func() {
+			<-start
+			deleteErr = f.store.DeleteTrunk(f.ctx, "acc_a", trunkID)
+		})
+		close(start)
+		wg.Wait()
+
+		routed := f.get("acc_a", usNumber(1)).TrunkID
+		switch {
+		case assignErr == nil && numberpool.IsCode(deleteErr, numberpool.CodeConflict) && routed == trunkID:
+			assignWins++
+		case deleteErr == nil && numberpool.IsCode(assignErr, numberpool.CodeNotFound) && routed == "":
+			deleteWins++
+		default:
+			t.Errorf("round %d: assign error %v, delete error %v, routed to %q: want exactly one to win", i, assignErr, deleteErr, routed)
+		}
+	}
+	t.Logf("assignment won %d rounds, delete won %d", assignWins, deleteWins)
 }
 
 func trunkSpec(name string) numberpool.TrunkSpec {
@@ -465,14 +511,20 @@ func blockerCases() []blockerCase {
 			f.call(e164, "c1", numberpool.CallStarted)
 			f.call(e164, "c2", numberpool.CallStarted)
 		}, numberpool.Blocker{Kind: numberpool.BlockerActiveCalls, Message: "2 active calls in progress"}},
-		{"billing", func(f *fixture, e164 string) { f.hold(numberpool.Hold{E164: e164, Kind: numberpool.HoldBilling, Reason: "invoice 1042 unpaid"}) },
+		{"billing", func(f *fixture, e164 string) {
+			f.hold(numberpool.Hold{E164: e164, Kind: numberpool.HoldBilling, Reason: "invoice 1042 unpaid"})
+		},
 			numberpool.Blocker{Kind: numberpool.BlockerBillingHold, Message: "a billing issue is open on this number (invoice 1042 unpaid)"}},
 		{"account billing", func(f *fixture, _ string) {
 			f.hold(numberpool.Hold{AccountID: "acc_a", Kind: numberpool.HoldBilling, Reason: "card declined"})
 		}, numberpool.Blocker{Kind: numberpool.BlockerBillingHold, Message: "a billing issue is open on this number (account hold: card declined)"}},
-		{"port out", func(f *fixture, e164 string) { f.hold(numberpool.Hold{E164: e164, Kind: numberpool.HoldPortOut, Reason: "port to Carrier X"}) },
+		{"port out", func(f *fixture, e164 string) {
+			f.hold(numberpool.Hold{E164: e164, Kind: numberpool.HoldPortOut, Reason: "port to Carrier X"})
+		},
 			numberpool.Blocker{Kind: numberpool.BlockerPortOutHold, Message: "a port-out request is in progress (port to Carrier X)"}},
-		{"legal", func(f *fixture, e164 string) { f.hold(numberpool.Hold{E164: e164, Kind: numberpool.HoldLegal, Reason: "court order 7"}) },
+		{"legal", func(f *fixture, e164 string) {
+			f.hold(numberpool.Hold{E164: e164, Kind: numberpool.HoldLegal, Reason: "court order 7"})
+		},
 			numberpool.Blocker{Kind: numberpool.BlockerLegalHold, Message: "a legal hold is on this number (court order 7)"}},
 		{"protection", func(f *fixture, e164 string) { f.protect(e164, true) },
 			numberpool.Blocker{Kind: numberpool.BlockerReleaseProtection,
