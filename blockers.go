@@ -67,8 +67,8 @@ func ValidateHoldReason(reason string) error {
 }
 
 // Hold is an operator's hold on one number of an account, or on all its
-// numbers when E164 is empty. Only the operator places and lifts holds; the
-// account sees them.
+// numbers when E164 is empty. Only the operator places and lifts holds, and
+// the account sees them.
 type Hold struct {
 	AccountID string
 	E164      string // empty for a hold on the whole account
@@ -207,19 +207,19 @@ type CallReport struct {
 type BlockerStore interface {
 	// RecordCallEvent records one event of a call on e164. Repeating an event
 	// changes nothing, and a "started" that arrives after its "ended" is
-	// ignored. "started" returns CONFLICT when the number is released;
-	// both return NOT_FOUND when the account does not hold it.
+	// ignored. "started" returns CONFLICT when the number is released, and
+	// both events return NOT_FOUND when the account does not hold it.
 	RecordCallEvent(ctx context.Context, accountID, e164, callID string, event CallEvent) (CallReport, error)
 	// SetReleaseProtection switches the protection of an active number. It
 	// returns NOT_FOUND, or CONFLICT when the number is released.
 	SetReleaseProtection(ctx context.Context, accountID, e164 string, on bool) error
 	// ReleaseGuards returns the guards of each of the account's numbers
-	// e164s at the store clock's now. A number the account does not hold
-	// gets the zero value.
+	// e164s at the store clock's now. It does not check that the account
+	// holds them, so callers pass numbers they have read as the account's.
 	ReleaseGuards(ctx context.Context, accountID string, e164s []string) (map[string]ReleaseGuards, error)
 
 	// PlaceHold puts h in force at the store clock's now. A hold on a number
-	// belongs to the account that holds the number; a hold on an account
+	// belongs to the account that holds the number, and a hold on an account
 	// (E164 empty) needs h.AccountID. It returns NOT_FOUND for a number no
 	// account holds or an unknown account, and CONFLICT when a hold of the
 	// same kind is already in force there.

@@ -281,8 +281,8 @@ func validHostname(host string) bool {
 	return true
 }
 
-// checkHTTPURL accepts absolute http and https URLs with a host. numberpool
-// never requests these URLs itself; the voice platform does.
+// checkHTTPURL accepts absolute http and https URLs with a host. Only the
+// voice platform requests these URLs, never numberpool itself.
 func checkHTTPURL(field, raw string, required bool) *Error {
 	if raw == "" {
 		if required {
@@ -350,8 +350,8 @@ func randomLowerAlnum(n int) string {
 	buf := make([]byte, 1)
 	for b.Len() < n {
 		rand.Read(buf)
-		// 252 is the largest multiple of 36 up to 256: rejecting the bytes
-		// from it keeps every character equally likely.
+		// 252 is the largest multiple of 36 below 256, so rejecting the
+		// bytes from 252 up keeps every character equally likely.
 		if buf[0] < 252 {
 			b.WriteByte(alphabet[buf[0]%36])
 		}

@@ -10,7 +10,7 @@ import (
 	"numberpool"
 )
 
-// queryer runs queries that return rows; *sql.Tx and *sql.DB both do.
+// queryer runs queries that return rows, as *sql.Tx and *sql.DB do.
 type queryer interface {
 	querier
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
