@@ -69,6 +69,9 @@ func ValidateHoldReason(reason string) error {
 // Hold is an operator's hold on one number of an account, or on all its
 // numbers when E164 is empty. Only the operator places and lifts holds, and
 // the account sees them.
+//
+// NOTE: a hold blocks a release only. A number already released when a hold
+// is placed still returns to the pool at the end of its cooling-off period.
 type Hold struct {
 	AccountID string
 	E164      string // empty for a hold on the whole account

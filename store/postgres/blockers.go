@@ -14,6 +14,7 @@ import (
 // guardsOf reads what may block the release of the account's number at now.
 func (s *Store) guardsOf(ctx context.Context, tx pgx.Tx, accountID, e164 string, now time.Time) (numberpool.ReleaseGuards, error) {
 	var g numberpool.ReleaseGuards
+	var held bool
 	// A call counts while now < started_at + maxCallDuration, that is while
 	// started_at > now - maxCallDuration.
 	startedAfter := now.Add(-s.maxCallDuration).Unix()
@@ -21,10 +22,17 @@ func (s *Store) guardsOf(ctx context.Context, tx pgx.Tx, accountID, e164 string,
 		SELECT
 			(SELECT count(*) FROM calls
 			 WHERE e164 = $1 AND account_id = $2 AND ended_at IS NULL AND started_at > $3),
-			EXISTS (SELECT 1 FROM release_protections WHERE e164 = $1 AND account_id = $2)`,
-		e164, accountID, startedAfter).Scan(&g.ActiveCalls, &g.ReleaseProtection)
+			EXISTS (SELECT 1 FROM release_protections WHERE e164 = $1 AND account_id = $2),
+			EXISTS (SELECT 1 FROM holds WHERE account_id = $2 AND e164 IN ($1, '') AND lifted_at IS NULL)`,
+		e164, accountID, startedAfter).Scan(&g.ActiveCalls, &g.ReleaseProtection, &held)
 	if err != nil {
-		return g, fmt.Errorf("read active calls and release protection of %s: %w", e164, err)
+		return g, fmt.Errorf("read active calls, release protection and holds of %s: %w", e164, err)
+	}
+
+	// Most numbers have no hold, so the holds are read only when one exists.
+	if !held {
+		g.Holds = []numberpool.Hold{}
+		return g, nil
 	}
 
 	g.Holds, err = holdsOf(ctx, tx, `account_id = $1 AND e164 IN ($2, '')`, accountID, e164)
