@@ -76,8 +76,20 @@ func newClient(conns int) *http.Client {
 }
 
 // drive sends the requests of p from conns workers until p.limit requests
-// have been sent or duration has passed, whichever comes first.
-func drive(ctx context.Context, client *http.Client, baseURL, key string, p phase, conns int, duration time.Duration) phaseResult {
+// have been sent or duration has passed, whichever comes first. Request i
+// goes to baseURLs[i % len(baseURLs)], so that several replicas share the
+// load evenly.
+func drive(ctx context.Context, client *http.Client, baseURLs []string, key string, p phase, conns int, duration time.Duration) phaseResult {
+	return driveEach(ctx, p.name, p.limit, conns, duration, func(ctx context.Context, i int, res *phaseResult) {
+		send(ctx, client, baseURLs[i%len(baseURLs)]+p.path(i), key, p, i, res)
+	})
+}
+
+// driveEach runs do for i = 0, 1, ... from conns workers until limit calls
+// have been made or duration has passed, whichever comes first, and merges
+// what the calls recorded. A call may overrun duration by requestTimeout at
+// most.
+func driveEach(ctx context.Context, name string, limit, conns int, duration time.Duration, do func(ctx context.Context, i int, res *phaseResult)) phaseResult {
 	ctx, cancel := context.WithTimeout(ctx, duration+requestTimeout)
 	defer cancel()
 
@@ -92,16 +104,16 @@ func drive(ctx context.Context, client *http.Client, baseURL, key string, p phas
 			res := &workers[w]
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				i := int(next.Add(1) - 1)
-				if i >= p.limit {
+				if i >= limit {
 					return
 				}
-				send(ctx, client, baseURL+p.path(i), key, p, i, res)
+				do(ctx, i, res)
 			}
 		})
 	}
 	wg.Wait()
 
-	total := phaseResult{name: p.name, elapsed: time.Since(start)}
+	total := phaseResult{name: name, elapsed: time.Since(start)}
 	for _, res := range workers {
 		total.requests += res.requests
 		total.failures += res.failures

@@ -1,23 +1,32 @@
-// Command release measures the release routes of numberpool over HTTP on a
-// SQLite file, beside a minimal net/http handler measured in the same run, so
-// that the service's overhead shows as a ratio of requests per second.
+// Command release measures the release routes of numberpool over HTTP,
+// beside a minimal net/http handler and beside single-statement
+// transactions run directly on the same database, all in the same run. The
+// service's overhead shows as a ratio of requests per second to the minimal
+// handler, and its database cost as a fraction of the transactions per
+// second that the database itself completes here.
 //
-// It seeds a fresh database in a temporary directory with one account, one
-// API key and enough active numbers. It starts the numberpool server on that
-// database and a minimal handler, each on its own 127.0.0.1 port. Then it
-// drives both with the same client settings: keep-alive connections, a fixed
-// number of concurrent workers, and a bound on both the duration and the
-// request count of every phase. No request leaves 127.0.0.1.
+// A run measures SQLite, unless -sqlite=false, and with -postgres also
+// PostgreSQL with each replica count of -replicas: several numberpool
+// servers on one database, with the requests spread over them in turn. Each
+// setup gets a fresh
+// database: a SQLite file in a temporary directory, or a database with a
+// random name on the PostgreSQL server, dropped at the end. The database
+// holds one account, one API key and enough active numbers. The servers and
+// a minimal handler each listen on their own 127.0.0.1 port, and the
+// PostgreSQL server must be on a loopback address too. Every phase drives
+// the same client settings: keep-alive connections, a fixed number of
+// concurrent workers, and a bound on both the duration and the request
+// count. No request leaves this machine.
 //
-// By default the server is the real binary: the command builds
-// ./cmd/numberpool and runs "numberpool serve" as a child process, so the
+// By default the servers are the real binary: the command builds
+// ./cmd/numberpool and runs "numberpool serve" as child processes, so the
 // figures include its own logging, metrics and HTTP settings. With
 // -server=inprocess the same API and store packages serve inside this
 // process instead, which lets -cpuprofile see the server's hot path.
 //
 // Run it from the module root:
 //
-//	go run ./bench/release -runs 3 -duration 5s -conns 32
+//	go run ./bench/release -runs 3 -duration 5s -conns 32 -postgres postgres://postgres@127.0.0.1:5432/postgres -replicas 1,3
 package main
 
 import (
@@ -28,8 +37,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -45,7 +57,14 @@ type config struct {
 	binary      string
 	cpuProfile  string
 	keepDir     bool
+	sqlite      bool
+	postgres    string // server URL; empty skips PostgreSQL
+	replicas    []int  // replica counts measured on PostgreSQL
 }
+
+// maxReplicas bounds -replicas, which starts that many servers on this
+// machine.
+const maxReplicas = 16
 
 func main() {
 	cfg, err := parseFlags(os.Args[1:])
@@ -78,11 +97,45 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&cfg.server, "server", "child", "where numberpool serves: child (the built binary) or inprocess")
 	fs.StringVar(&cfg.binary, "binary", "", "numberpool binary for -server=child; empty builds ./cmd/numberpool into the temporary directory")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of this process to this file; use -server=inprocess to include the server")
-	fs.BoolVar(&cfg.keepDir, "keep", false, "keep the temporary directory with the database and the server log")
+	fs.BoolVar(&cfg.keepDir, "keep", false, "keep the temporary directory with the SQLite databases and the server logs")
+	fs.BoolVar(&cfg.sqlite, "sqlite", true, "measure SQLite with one server")
+	fs.StringVar(&cfg.postgres, "postgres", "", "URL of a PostgreSQL server on a loopback address, e.g. "+defaultPostgresURL+
+		"; each setup creates a database there and drops it afterwards; empty skips PostgreSQL")
+	replicas := fs.String("replicas", "1,3", "comma-separated counts of numberpool servers to measure on one PostgreSQL database")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
+	var err error
+	if cfg.replicas, err = parseCounts(*replicas); err != nil {
+		return config{}, err
+	}
 	return cfg, cfg.validate()
+}
+
+func parseCounts(list string) ([]int, error) {
+	var counts []int
+	for field := range strings.SplitSeq(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || n < 1 || n > maxReplicas {
+			return nil, fmt.Errorf("invalid -replicas %q: expected counts from 1 to %d separated by commas, e.g. 1,3", list, maxReplicas)
+		}
+		counts = append(counts, n)
+	}
+	return counts, nil
+}
+
+// setups returns the setups that a run measures, in order.
+func (c config) setups() []setup {
+	var setups []setup
+	if c.sqlite {
+		setups = append(setups, setup{backend: "sqlite", replicas: 1})
+	}
+	if c.postgres != "" {
+		for _, n := range c.replicas {
+			setups = append(setups, setup{backend: "postgres", replicas: n})
+		}
+	}
+	return setups
 }
 
 func (c config) validate() error {
@@ -108,11 +161,19 @@ func (c config) validate() error {
 	if c.server != "child" && c.server != "inprocess" {
 		errs = append(errs, fmt.Errorf("invalid -server %q: expected child or inprocess", c.server))
 	}
+	if c.postgres != "" {
+		if err := checkLoopbackServer(c.postgres); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(c.setups()) == 0 {
+		errs = append(errs, errors.New("nothing to measure: -sqlite=false needs -postgres"))
+	}
 	return errors.Join(errs...)
 }
 
-// run seeds the database, starts both servers, drives them and prints the
-// results on out.
+// run measures every setup in turn and prints the results of each, then a
+// comparison of the setups.
 func run(ctx context.Context, cfg config, out io.Writer) error {
 	dir, err := os.MkdirTemp("", "numberpool-bench-release-")
 	if err != nil {
@@ -124,21 +185,13 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		defer os.RemoveAll(dir)
 	}
 
-	seed, err := seedDatabase(ctx, dir, cfg.numbers)
-	if err != nil {
-		return err
+	binary := cfg.binary
+	if cfg.server == "child" && binary == "" {
+		binary = filepath.Join(dir, "numberpool")
+		if err := buildNumberpool(ctx, binary); err != nil {
+			return err
+		}
 	}
-	api, err := startNumberpool(ctx, cfg, dir)
-	if err != nil {
-		return err
-	}
-	defer api.stop()
-	minimal, err := startMinimal()
-	if err != nil {
-		return err
-	}
-	defer minimal.stop()
-
 	if cfg.cpuProfile != "" {
 		stopProfile, err := startCPUProfile(cfg.cpuProfile)
 		if err != nil {
@@ -147,13 +200,63 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		defer stopProfile()
 	}
 
-	printSetup(out, cfg, seed)
-	results, err := measure(ctx, cfg, seed, api.baseURL, minimal.baseURL)
-	if err != nil {
-		return err
+	setups := cfg.setups()
+	results := make([][]runResult, len(setups))
+	for i, s := range setups {
+		setupDir := filepath.Join(dir, fmt.Sprintf("setup-%d", i+1))
+		if err := os.Mkdir(setupDir, 0o700); err != nil {
+			return fmt.Errorf("create directory of setup %s: %w", s, err)
+		}
+		if results[i], err = measureSetup(ctx, cfg, s, binary, setupDir, out); err != nil {
+			return fmt.Errorf("setup %s: %w", s, err)
+		}
 	}
-	printResults(out, results)
+	printComparison(out, setups, results)
 	return nil
+}
+
+// measureSetup seeds a fresh database for s, starts its servers and the
+// minimal handler, drives them and prints the results on out.
+func measureSetup(ctx context.Context, cfg config, s setup, binary, dir string, out io.Writer) (runs []runResult, err error) {
+	db, drop, err := prepareDatabase(ctx, s, dir, cfg.postgres)
+	if err != nil {
+		return nil, err
+	}
+	// Deferred first, so it runs last: after the servers and the baseline
+	// pool have closed their connections.
+	defer func() {
+		if dropErr := drop(); dropErr != nil && err == nil {
+			err = dropErr
+		}
+	}()
+
+	seed, err := seedDatabase(ctx, db, cfg.numbers)
+	if err != nil {
+		return nil, err
+	}
+	servers, err := startNumberpool(ctx, cfg, binary, dir, db, s.replicas)
+	if err != nil {
+		return nil, err
+	}
+	defer stopAll(servers)
+	minimal, err := startMinimal()
+	if err != nil {
+		return nil, err
+	}
+	defer minimal.stop()
+	raw, err := openRaw(ctx, db, s.replicas)
+	if err != nil {
+		return nil, err
+	}
+	defer raw.close()
+
+	printSetup(out, cfg, s, seed)
+	runs, err = measure(ctx, cfg, seed, baseURLs(servers), minimal.baseURL, raw)
+	if err != nil {
+		return nil, err
+	}
+	printResults(out, runs)
+	return runs, nil
 }
 
 func startCPUProfile(path string) (stop func(), err error) {
@@ -171,8 +274,9 @@ func startCPUProfile(path string) (stop func(), err error) {
 	}, nil
 }
 
-func printSetup(out io.Writer, cfg config, seed seeded) {
-	fmt.Fprintf(out, "server=%s conns=%d duration=%s max-requests=%d runs=%d numbers=%d warmup=%s GOMAXPROCS=%d %s\n",
-		cfg.server, cfg.conns, cfg.duration, cfg.maxRequests, cfg.runs, len(seed.releaseNumbers), cfg.warmup,
+func printSetup(out io.Writer, cfg config, s setup, seed seeded) {
+	fmt.Fprintf(out, "\n== %s ==\n", s)
+	fmt.Fprintf(out, "server=%s replicas=%d conns=%d duration=%s max-requests=%d runs=%d numbers=%d warmup=%s GOMAXPROCS=%d %s\n",
+		cfg.server, s.replicas, cfg.conns, cfg.duration, cfg.maxRequests, cfg.runs, len(seed.releaseNumbers), cfg.warmup,
 		runtime.GOMAXPROCS(0), runtime.Version())
 }

@@ -6,12 +6,15 @@ import (
 	"net/http"
 )
 
-// Phase names, in the order every run drives them.
+// Phase names, in the order every run drives them. The raw phases run the
+// baseline statements directly on the database.
 const (
-	phaseMinimal = "minimal"
-	phasePreview = "preview"
-	phaseRelease = "release"
-	phaseCancel  = "cancel"
+	phaseMinimal   = "minimal"
+	phasePreview   = "preview"
+	phaseRawSelect = "raw-select"
+	phaseRelease   = "release"
+	phaseCancel    = "cancel"
+	phaseRawUpdate = "raw-update"
 )
 
 // runResult holds the phases of one run, in the order they ran.
@@ -21,10 +24,10 @@ func accountPath(suffix string) string {
 	return "/v1/account/" + benchAccountID + "/numbers/" + suffix
 }
 
-// measure warms both servers up, then drives every phase cfg.runs times.
+// measure warms the servers up, then drives every phase cfg.runs times.
 // Each run releases numbers and cancels those releases, which makes the
-// numbers active again for the next run.
-func measure(ctx context.Context, cfg config, seed seeded, apiURL, minimalURL string) ([]runResult, error) {
+// numbers active again for the next run. API requests go to apiURLs in turn.
+func measure(ctx context.Context, cfg config, seed seeded, apiURLs []string, minimalURL string, raw rawDB) ([]runResult, error) {
 	apiClient := newClient(cfg.conns)
 	minimalClient := newClient(cfg.conns)
 	defer apiClient.CloseIdleConnections()
@@ -47,10 +50,10 @@ func measure(ctx context.Context, cfg config, seed seeded, apiURL, minimalURL st
 	if cfg.warmup > 0 {
 		for _, w := range []struct {
 			client *http.Client
-			url    string
+			urls   []string
 			p      phase
-		}{{minimalClient, minimalURL, minimalPhase}, {apiClient, apiURL, previewPhase}} {
-			res := drive(ctx, w.client, w.url, seed.key, w.p, cfg.conns, cfg.warmup)
+		}{{minimalClient, []string{minimalURL}, minimalPhase}, {apiClient, apiURLs, previewPhase}} {
+			res := drive(ctx, w.client, w.urls, seed.key, w.p, cfg.conns, cfg.warmup)
 			if res.failures > 0 {
 				return nil, fmt.Errorf("warm-up of %s: %d of %d requests failed, the first with: %w", w.p.name, res.failures, res.requests, res.firstErr)
 			}
@@ -63,15 +66,19 @@ func measure(ctx context.Context, cfg config, seed seeded, apiURL, minimalURL st
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		minimal := drive(ctx, minimalClient, minimalURL, seed.key, minimalPhase, cfg.conns, cfg.duration)
-		preview := drive(ctx, apiClient, apiURL, seed.key, previewPhase, cfg.conns, cfg.duration)
+		minimal := drive(ctx, minimalClient, []string{minimalURL}, seed.key, minimalPhase, cfg.conns, cfg.duration)
+		preview := drive(ctx, apiClient, apiURLs, seed.key, previewPhase, cfg.conns, cfg.duration)
+		rawSelect := driveRaw(ctx, phaseRawSelect, raw.read, seed.previewNumbers, cfg)
 
-		release := drive(ctx, apiClient, apiURL, seed.key, numberPhase(phaseRelease, http.MethodDelete, "", candidates, cfg.maxRequests), cfg.conns, cfg.duration)
+		release := drive(ctx, apiClient, apiURLs, seed.key, numberPhase(phaseRelease, http.MethodDelete, "", candidates, cfg.maxRequests), cfg.conns, cfg.duration)
 		released := pick(candidates, release.succeeded)
-		cancel := drive(ctx, apiClient, apiURL, seed.key, numberPhase(phaseCancel, http.MethodPost, "/cancel-release", released, cfg.maxRequests), cfg.conns, cfg.duration)
+		cancel := drive(ctx, apiClient, apiURLs, seed.key, numberPhase(phaseCancel, http.MethodPost, "/cancel-release", released, cfg.maxRequests), cfg.conns, cfg.duration)
+		// The update only moves updated_at, so the numbers stay as the
+		// release and cancel phases left them.
+		rawUpdate := driveRaw(ctx, phaseRawUpdate, raw.write, seed.releaseNumbers, cfg)
 
 		candidates = stillActive(candidates, released, pick(released, cancel.succeeded))
-		runs = append(runs, runResult{minimal, preview, release, cancel})
+		runs = append(runs, runResult{minimal, preview, rawSelect, release, cancel, rawUpdate})
 	}
 	return runs, nil
 }

@@ -94,3 +94,38 @@ func ratio(rps, minimalRPS float64) float64 {
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.3fms", float64(d.Microseconds())/1000)
 }
+
+// printComparison prints one line per setup with the medians across runs:
+// the API's requests per second beside the baseline statements'
+// transactions per second on the same database, and their ratio.
+func printComparison(out io.Writer, setups []setup, results [][]runResult) {
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "comparison of setups (medians across runs); preview/raw-select and release/raw-update are ratios of rates")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "setup\tminimal req/s\tpreview req/s\traw-select tx/s\tpreview/raw\trelease req/s\tcancel req/s\traw-update tx/s\trelease/raw\t")
+	for i, s := range setups {
+		rate := func(name string) float64 { return medianRate(results[i], name) }
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.3f\t%.0f\t%.0f\t%.0f\t%.3f\t\n", s,
+			rate(phaseMinimal), rate(phasePreview), rate(phaseRawSelect), ratio(rate(phasePreview), rate(phaseRawSelect)),
+			rate(phaseRelease), rate(phaseCancel), rate(phaseRawUpdate), ratio(rate(phaseRelease), rate(phaseRawUpdate)))
+	}
+	tw.Flush()
+}
+
+// medianRate returns the median across runs of the rate of the phase named
+// name, or 0 when no run has it.
+func medianRate(runs []runResult, name string) float64 {
+	var rates []float64
+	for _, run := range runs {
+		for _, p := range run {
+			if p.name == name {
+				rates = append(rates, p.rps())
+			}
+		}
+	}
+	if len(rates) == 0 {
+		return 0
+	}
+	_, mid, _ := spread(rates)
+	return mid
+}

@@ -6,11 +6,9 @@ import (
 	"io"
 	"iter"
 	"log/slog"
-	"path/filepath"
 	"time"
 
 	"numberpool"
-	"numberpool/store/sqlite"
 )
 
 // benchAccountID is the account that holds every seeded number.
@@ -30,27 +28,28 @@ const previewNumberCount = 64
 // writes its warning and release records a charge, as for the demo number.
 const purchaseAge = 6 * 7 * 24 * time.Hour
 
-// seeded describes the seeded database: its file, the API key and the numbers
-// each phase uses.
+// seeded describes the seeded database: its --db value, the API key and the
+// numbers each phase uses.
 type seeded struct {
-	dbPath         string
+	db             string
 	key            string
 	releaseNumbers []string
 	previewNumbers []string
 }
 
-// seedDatabase creates the database in dir through the SQLite store, with
-// the bench account, one live API key and count active numbers to release.
-func seedDatabase(ctx context.Context, dir string, count int) (seeded, error) {
+// seedDatabase migrates db, a SQLite file path or a postgres:// URL, and
+// adds the bench account, one live API key and count active numbers to
+// release.
+func seedDatabase(ctx context.Context, db string, count int) (seeded, error) {
 	s := seeded{
-		dbPath:         filepath.Join(dir, "numberpool.db"),
+		db:             db,
 		key:            numberpool.NewAPIKey(numberpool.LiveKeyPrefix),
 		releaseNumbers: numberRange("+14152%06d", count),
 		previewNumbers: numberRange("+14153%06d", previewNumberCount),
 	}
 
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := sqlite.Open(ctx, s.dbPath, sqlite.Options{Logger: quiet})
+	store, err := openStore(ctx, s.db, quiet)
 	if err != nil {
 		return seeded{}, fmt.Errorf("open seed database: %w", err)
 	}

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"numberpool/api"
-	"numberpool/store/sqlite"
 )
 
 // Bounds on starting and stopping a server, so that a broken build or a
@@ -47,21 +46,41 @@ type server struct {
 	stop    func()
 }
 
-func startNumberpool(ctx context.Context, cfg config, dir string) (server, error) {
-	dbPath := filepath.Join(dir, "numberpool.db")
-	logPath := filepath.Join(dir, "server.log")
-	if cfg.server == "inprocess" {
-		return startInProcess(ctx, dbPath, logPath)
-	}
-
-	binary := cfg.binary
-	if binary == "" {
-		binary = filepath.Join(dir, "numberpool")
-		if err := buildNumberpool(ctx, binary); err != nil {
-			return server{}, err
+// startNumberpool starts count numberpool servers on db, each with its own
+// log in dir: children running binary, or in-process servers when
+// cfg.server is inprocess.
+func startNumberpool(ctx context.Context, cfg config, binary, dir, db string, count int) ([]server, error) {
+	var servers []server
+	for i := range count {
+		logPath := filepath.Join(dir, fmt.Sprintf("server-%d.log", i))
+		var srv server
+		var err error
+		if cfg.server == "inprocess" {
+			srv, err = startInProcess(ctx, db, logPath)
+		} else {
+			srv, err = startChild(ctx, binary, db, logPath)
 		}
+		if err != nil {
+			stopAll(servers)
+			return nil, err
+		}
+		servers = append(servers, srv)
 	}
-	return startChild(ctx, binary, dbPath, logPath)
+	return servers, nil
+}
+
+func stopAll(servers []server) {
+	for _, srv := range servers {
+		srv.stop()
+	}
+}
+
+func baseURLs(servers []server) []string {
+	urls := make([]string, len(servers))
+	for i, srv := range servers {
+		urls[i] = srv.baseURL
+	}
+	return urls
 }
 
 // buildNumberpool builds ./cmd/numberpool of the module that contains the
@@ -87,14 +106,14 @@ var listeningPattern = regexp.MustCompile(`msg="http server listening" addr=(\S+
 
 // startChild runs "numberpool serve" on port 0 with its default logging,
 // sent to logPath, and reads the chosen port from that log.
-func startChild(ctx context.Context, binary, dbPath, logPath string) (server, error) {
+func startChild(ctx context.Context, binary, db, logPath string) (server, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return server{}, fmt.Errorf("create server log: %w", err)
 	}
 	defer logFile.Close()
 
-	cmd := exec.Command(binary, "serve", "--db", dbPath, "--addr", "127.0.0.1:0", "--log-format", "text")
+	cmd := exec.Command(binary, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-format", "text")
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	if err := cmd.Start(); err != nil {
@@ -154,16 +173,16 @@ func checkLoopback(addr string) (string, error) {
 }
 
 // startInProcess serves the API from this process, wired as the serve
-// command wires it: the SQLite store, api.New and a text logger at info level
+// command wires it: the store of db, api.New and a text logger at info level
 // that writes to logPath.
-func startInProcess(ctx context.Context, dbPath, logPath string) (server, error) {
+func startInProcess(ctx context.Context, db, logPath string) (server, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return server{}, fmt.Errorf("create server log: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
-	store, err := sqlite.Open(ctx, dbPath, sqlite.Options{Logger: logger})
+	store, err := openStore(ctx, db, logger)
 	if err != nil {
 		logFile.Close()
 		return server{}, fmt.Errorf("open database: %w", err)
