@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -252,3 +254,43 @@ func TestReleaseProtection(t *testing.T) {
 type jsonNumber string
 
 func (n jsonNumber) MarshalJSON() ([]byte, error) { return []byte(n), nil }
+
+// TestCallStartRacesRelease sends a call start and a release of the same
+// number at once, many times: either the call counts and the release gets
+// 400, or the release wins and the call start gets 409.
+func TestCallStartRacesRelease(t *testing.T) {
+	const rounds = 20
+	env := newTestEnv(t)
+	for i := range rounds {
+		env.addNumbers(t, activeNumber(raceNumber(i), accountID, t0.AddDate(-1, 0, 0)))
+	}
+
+	for i := range rounds {
+		e164 := raceNumber(i)
+		var callCode, releaseCode int
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			<-start
+			callCode = env.doJSON(t, http.MethodPost, numberURL(accountID, e164, "/calls"), env.key,
+				`{"call_id": "race", "event": "started"}`).Code
+		})
+		wg.Go(func() {
+			<-start
+			releaseCode = env.do(t, http.MethodDelete, numberURL(accountID, e164, ""), env.key).Code
+		})
+		close(start)
+		wg.Wait()
+
+		status := decodeObjectBody(t, env.do(t, http.MethodGet, numberURL(accountID, e164, ""), env.key))["status"]
+		callWon := callCode == http.StatusOK && releaseCode == http.StatusBadRequest && status == "active"
+		releaseWon := releaseCode == http.StatusOK && callCode == http.StatusConflict && status == "released"
+		if !callWon && !releaseWon {
+			t.Errorf("%s: call start %d, release %d, status %v: want exactly one to win", e164, callCode, releaseCode, status)
+		}
+	}
+}
+
+func raceNumber(i int) string {
+	return fmt.Sprintf("+1415555%04d", 2000+i)
+}
