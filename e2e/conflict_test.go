@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,6 +41,10 @@ func (c *call) isRelease() bool { return c.method == http.MethodDelete }
 
 func (c *call) isPurchase() bool { return c.suffix == purchasePath }
 
+func (c *call) isCallEvent() bool { return strings.HasSuffix(c.suffix, "/calls") }
+
+func (c *call) isCancel() bool { return strings.HasSuffix(c.suffix, "/cancel-release") }
+
 // purchasePath is the path of a purchase after the account's numbers path.
 const purchasePath = "/purchase-from-inventory"
 
@@ -63,25 +68,27 @@ type errorBody struct {
 }
 
 // TestReplicasConflictingRequests fires 200 conflicting requests through
-// three replicas at once. Each of 15 numbers gets four releases, each of 15
-// others two releases and two cancellations, and each of 20 numbers of the
-// pool two purchases by each of two accounts. The test then checks that
-// every number saw only outcomes that some serial order allows, and that the
-// numbers, the release history and the charges in the database agree with
-// the responses.
+// three replicas at once. Each of 10 numbers gets four releases, each of 10
+// others two releases and two cancellations, each of 15 others two releases
+// and the start of two calls, and each of 15 numbers of the pool two
+// purchases by each of two accounts. The test then checks that every number
+// saw only outcomes that some serial order allows, and that the numbers, the
+// calls, the release history and the charges in the database agree with the
+// responses.
 func TestReplicasConflictingRequests(t *testing.T) {
 	db := pgtest.NewDatabase(t)
 	replicas := startReplicas(t, db, replicaCount)
-	releaseRace := numberRange(3000, 15)
-	cancelRace := numberRange(3100, 15)
-	purchaseRace := numberRange(3200, 20)
+	releaseRace := numberRange(3000, 10)
+	cancelRace := numberRange(3100, 10)
+	callRace := numberRange(3300, 15)
+	purchaseRace := numberRange(3200, 15)
 	keys := map[string]string{
-		conflictAccount: seedAccount(t, db, conflictAccount, slices.Concat(releaseRace, cancelRace)),
+		conflictAccount: seedAccount(t, db, conflictAccount, slices.Concat(releaseRace, cancelRace, callRace)),
 		rivalAccount:    seedAccount(t, db, rivalAccount, nil),
 	}
 	seedAvailable(t, db, purchaseRace)
 
-	calls := raceCalls(releaseRace, cancelRace, purchaseRace)
+	calls := raceCalls(releaseRace, cancelRace, callRace, purchaseRace)
 	if len(calls) != 200 {
 		t.Fatalf("built %d requests, want 200", len(calls))
 	}
@@ -96,8 +103,17 @@ func TestReplicasConflictingRequests(t *testing.T) {
 	for _, e164 := range cancelRace {
 		// Successes alternate release, cancel, release, starting with a
 		// release, in every serial order of two of each.
-		if got := tally[e164]; got.releases < 1 || got.releases-got.cancels < 0 || got.releases-got.cancels > 1 {
+		if got := tally[e164]; got.releases < 1 || got.releases-got.cancels < 0 || got.releases-got.cancels > 1 || got.blocked+got.calls > 0 {
 			t.Errorf("%s: %d releases and %d cancellations succeeded, which no serial order gives", e164, got.releases, got.cancels)
+		}
+	}
+	for _, e164 := range callRace {
+		// Either a release ran first, and the calls found the number
+		// released, or a call started first and blocked both releases.
+		got := tally[e164]
+		if got != (outcome{releases: 1}) && got != (outcome{calls: 2, blocked: 2}) {
+			t.Errorf("%s: %d releases succeeded, %d blocked, %d calls started; want 1, 0, 0 or 0, 2, 2",
+				e164, got.releases, got.blocked, got.calls)
 		}
 	}
 	for _, e164 := range purchaseRace {
@@ -107,15 +123,17 @@ func TestReplicasConflictingRequests(t *testing.T) {
 	}
 	logOrders(t, tally, cancelRace)
 	logBuyers(t, tally, purchaseRace)
+	logCallRace(t, tally, callRace)
 
 	conn := connect(t, db)
-	checkDatabase(t, conn, calls, slices.Concat(releaseRace, cancelRace))
+	checkDatabase(t, conn, calls, slices.Concat(releaseRace, cancelRace, callRace))
+	checkCalls(t, conn, tally, callRace)
 	checkPurchases(t, conn, tally, purchaseRace)
 }
 
 // raceCalls builds the requests of every race. Consecutive requests on one
 // number go through different replicas.
-func raceCalls(releaseRace, cancelRace, purchaseRace []string) []*call {
+func raceCalls(releaseRace, cancelRace, callRace, purchaseRace []string) []*call {
 	var calls []*call
 	for k, e164 := range releaseRace {
 		for j := range requestsPerNumber {
@@ -129,6 +147,17 @@ func raceCalls(releaseRace, cancelRace, purchaseRace []string) []*call {
 				suffix: "/" + e164, replica: (k + j) % replicaCount}
 			if j%2 == 1 {
 				c.method, c.suffix = http.MethodPost, "/"+e164+"/cancel-release"
+			}
+			calls = append(calls, c)
+		}
+	}
+	for k, e164 := range callRace {
+		for j := range requestsPerNumber {
+			c := &call{method: http.MethodDelete, account: conflictAccount, e164: e164,
+				suffix: "/" + e164, replica: (k + j) % replicaCount}
+			if j%2 == 1 {
+				c.method, c.suffix = http.MethodPost, "/"+e164+"/calls"
+				c.body = fmt.Sprintf(`{"call_id": "call-%d-%d", "event": "started"}`, k, j)
 			}
 			calls = append(calls, c)
 		}
@@ -188,16 +217,16 @@ func fire(replicas []*replica, keys map[string]string, calls []*call) {
 	wg.Wait()
 }
 
-// outcome counts the successful requests on one number, and names the
-// account whose purchase succeeded.
+// outcome counts the successful requests on one number and the releases
+// that a call blocked, and names the account whose purchase succeeded.
 type outcome struct {
-	releases, cancels, purchases int
-	buyer                        string
+	releases, cancels, purchases, calls, blocked int
+	buyer                                        string
 }
 
 // checkResponses checks that every call got 200 (201 for a purchase) with
-// the right status field, or 409 CONFLICT, and counts the successes per
-// number.
+// the right status field, 409 CONFLICT, or 400 RELEASE_BLOCKED for a
+// release, and counts the outcomes per number.
 func checkResponses(t *testing.T, calls []*call) map[string]outcome {
 	t.Helper()
 	tally := make(map[string]outcome)
@@ -215,6 +244,14 @@ func checkResponses(t *testing.T, calls []*call) map[string]outcome {
 			if err := json.Unmarshal(c.resp.body, &body); err != nil || body.Error.Code != "CONFLICT" {
 				t.Errorf("%s: 409 with body %s, want code CONFLICT", name, c.resp.body)
 			}
+		case c.isRelease() && c.resp.status == http.StatusBadRequest:
+			o.blocked++
+			var body errorBody
+			if err := json.Unmarshal(c.resp.body, &body); err != nil || body.Error.Code != "RELEASE_BLOCKED" {
+				t.Errorf("%s: 400 with body %s, want code RELEASE_BLOCKED", name, c.resp.body)
+			}
+		case c.isCallEvent() && c.resp.status == http.StatusOK:
+			o.calls++
 		case c.isPurchase() && c.resp.status == http.StatusCreated:
 			o.purchases++
 			o.buyer = c.account
@@ -222,7 +259,7 @@ func checkResponses(t *testing.T, calls []*call) map[string]outcome {
 		case c.isRelease() && c.resp.status == http.StatusOK:
 			o.releases++
 			checkStatus(t, name, c.resp.body, &releaseBody{}, "released")
-		case !c.isPurchase() && !c.isRelease() && c.resp.status == http.StatusOK:
+		case c.isCancel() && c.resp.status == http.StatusOK:
 			o.cancels++
 			checkStatus(t, name, c.resp.body, &cancelBody{}, "active")
 		default:
@@ -258,7 +295,7 @@ func checkDatabase(t *testing.T, conn dbConn, calls []*call, numbers []string) {
 	t.Helper()
 	var wantReleases, wantCancels []string
 	for _, c := range calls {
-		if c.err != nil || c.resp.status != http.StatusOK || c.isPurchase() {
+		if c.err != nil || c.resp.status != http.StatusOK || !(c.isRelease() || c.isCancel()) {
 			continue
 		}
 		if c.isRelease() {
@@ -391,7 +428,8 @@ func checkCharges(t *testing.T, conn dbConn, releases int) []string {
 }
 
 // checkNumbers checks that each number is released exactly when its latest
-// release was not cancelled, and then points at that release.
+// release was not cancelled, and then points at that release. A number that
+// was never released stays active.
 func checkNumbers(t *testing.T, conn dbConn, numbers []string, latest map[string]releaseRow) []string {
 	t.Helper()
 	rows, err := conn.Query(context.Background(), `
@@ -411,9 +449,11 @@ func checkNumbers(t *testing.T, conn dbConn, numbers []string, latest map[string
 			t.Fatalf("scan number: %v", err)
 		}
 		seen++
-		r, ok := latest[e164]
-		if !ok {
-			problems = append(problems, fmt.Sprintf("%s has no release at all", e164))
+		r, released := latest[e164]
+		if !released {
+			if status != "active" || releaseID != nil {
+				problems = append(problems, fmt.Sprintf("%s: status %s with release %v, want active because no release succeeded", e164, status, deref(releaseID)))
+			}
 			continue
 		}
 
@@ -431,8 +471,8 @@ func checkNumbers(t *testing.T, conn dbConn, numbers []string, latest map[string
 	if err := rows.Err(); err != nil {
 		t.Fatalf("read numbers: %v", err)
 	}
-	if seen != len(latest) {
-		problems = append(problems, fmt.Sprintf("account holds %d of the numbers it released, want %d", seen, len(latest)))
+	if seen != len(numbers) {
+		problems = append(problems, fmt.Sprintf("account holds %d of its %d numbers", seen, len(numbers)))
 	}
 	return problems
 }
@@ -481,6 +521,33 @@ func checkPurchases(t *testing.T, conn dbConn, tally map[string]outcome, numbers
 		rows.Close()
 		if diff := cmp.Diff([]string{fmt.Sprintf("%s %d", want, setupFee)}, charges); diff != "" {
 			t.Errorf("%s: setup fee charges differ (-want +got):\n%s", e164, diff)
+		}
+	}
+}
+
+// logCallRace logs how many call races a release won.
+func logCallRace(t *testing.T, tally map[string]outcome, numbers []string) {
+	released := 0
+	for _, e164 := range numbers {
+		released += tally[e164].releases
+	}
+	t.Logf("call and release race: the release won on %d numbers, the calls on %d", released, len(numbers)-released)
+}
+
+// checkCalls checks that the calls table holds an open call for each
+// started call that the API confirmed, and none on a number that a release
+// won.
+func checkCalls(t *testing.T, conn dbConn, tally map[string]outcome, numbers []string) {
+	t.Helper()
+	for _, e164 := range numbers {
+		var open int
+		err := conn.QueryRow(context.Background(), `
+			SELECT count(*) FROM calls WHERE e164 = $1 AND started_at IS NOT NULL AND ended_at IS NULL`, e164).Scan(&open)
+		if err != nil {
+			t.Fatalf("count calls of %s: %v", e164, err)
+		}
+		if want := tally[e164].calls; open != want {
+			t.Errorf("%s: %d open calls in the database, want the %d that the API confirmed", e164, open, want)
 		}
 	}
 }
