@@ -68,13 +68,13 @@ type errorBody struct {
 }
 
 // TestReplicasConflictingRequests fires 200 conflicting requests through
-// three replicas at once. Each of 10 numbers gets four releases, each of 10
-// others two releases and two cancellations, each of 15 others two releases
-// and the start of two calls, and each of 15 numbers of the pool two
-// purchases by each of two accounts. The test then checks that every number
-// saw only outcomes that some serial order allows, and that the numbers, the
-// calls, the release history and the charges in the database agree with the
-// responses.
+// three replicas at once. Each of 10 numbers gets four releases, and each of
+// 10 others two releases and two cancellations. Each of 15 more gets two
+// releases and the start of two calls. Each of 15 numbers of the pool gets
+// two purchases by each of two accounts. The test then checks that every
+// number saw only outcomes that some serial order allows, and that the
+// numbers, the calls, the release history and the charges in the database
+// agree with the responses.
 func TestReplicasConflictingRequests(t *testing.T) {
 	db := pgtest.NewDatabase(t)
 	replicas := startReplicas(t, db, replicaCount)
