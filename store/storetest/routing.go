@@ -19,6 +19,34 @@ func testRouting(t *testing.T, newStore Harness, _ config) {
 	t.Run("release and cancel", func(t *testing.T) { testRouteReleaseCancel(t, newStore) })
 	t.Run("cancel after delete", func(t *testing.T) { testCancelAfterDelete(t, newStore) })
 	t.Run("assign delete race", func(t *testing.T) { testAssignDeleteRace(t, newStore) })
+	t.Run("imported route", func(t *testing.T) { testImportedRoute(t, newStore) })
+}
+
+// testImportedRoute follows a number imported with a trunk id that no
+// stored trunk has: the preview warns without a name, and a cancel puts the
+// id back, because nothing shows that such a trunk was deleted.
+func testImportedRoute(t *testing.T, newStore Harness) {
+	f := newFixture(t, newStore, defaultPolicies())
+	f.accounts("acc_a")
+	n := owned(usNumber(1), "acc_a", t0.AddDate(-1, 0, 0))
+	n.TrunkID = "trunk_abc123"
+	f.load(n)
+
+	want := []string{"routes to trunk trunk_abc123; releasing removes the assignment"}
+	if d := diff(want, f.preview("acc_a", n.E164).Warnings); d != "" {
+		t.Errorf("preview warnings (-want +got):\n%s", d)
+	}
+	f.release("acc_a", n.E164)
+	c, err := f.store.CancelRelease(f.ctx, "acc_a", n.E164)
+	if err != nil {
+		t.Fatalf("CancelRelease: %v", err)
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("CancelRelease warnings = %q, want none", c.Warnings)
+	}
+	if got := f.get("acc_a", n.E164).TrunkID; got != "trunk_abc123" {
+		t.Errorf("trunk after cancel = %q, want trunk_abc123", got)
+	}
 }
 
 // testAssignDeleteRace assigns a number to a trunk while the trunk is being
