@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -75,7 +76,8 @@ func (s *Store) blockers(ctx context.Context, tx pgx.Tx, n numberpool.Number, no
 	return g.Blockers(), nil
 }
 
-// ReleaseGuards returns the guards of each of the account's numbers e164s.
+// ReleaseGuards returns the guards of each of the account's numbers e164s,
+// with two queries in all rather than per number.
 func (s *Store) ReleaseGuards(ctx context.Context, accountID string, e164s []string) (map[string]numberpool.ReleaseGuards, error) {
 	var guards map[string]numberpool.ReleaseGuards
 	err := s.inTx(ctx, "read release guards of account "+accountID, func(tx pgx.Tx) error {
@@ -83,17 +85,69 @@ func (s *Store) ReleaseGuards(ctx context.Context, accountID string, e164s []str
 			return err
 		}
 		now := numberpool.NowSeconds(s.clock)
-		guards = make(map[string]numberpool.ReleaseGuards, len(e164s))
-		for _, e164 := range e164s {
-			g, err := s.guardsOf(ctx, tx, accountID, e164, now)
-			if err != nil {
-				return err
-			}
-			guards[e164] = g
+		distinct := slices.Compact(slices.Sorted(slices.Values(e164s)))
+		guards = make(map[string]numberpool.ReleaseGuards, len(distinct))
+		for _, e164 := range distinct {
+			guards[e164] = numberpool.ReleaseGuards{Holds: []numberpool.Hold{}}
 		}
+
+		if err := s.readCallsAndProtection(ctx, tx, accountID, distinct, now, guards); err != nil {
+			return err
+		}
+		holds, err := holdsOf(ctx, tx, `account_id = $1 AND (e164 = '' OR e164 = ANY($2))`, accountID, distinct)
+		if err != nil {
+			return err
+		}
+		addHolds(guards, distinct, holds)
 		return nil
 	})
 	return guards, err
+}
+
+// readCallsAndProtection adds the active calls and the release protection of
+// the numbers e164s to guards.
+func (s *Store) readCallsAndProtection(ctx context.Context, tx pgx.Tx, accountID string, e164s []string, now time.Time, guards map[string]numberpool.ReleaseGuards) error {
+	startedAfter := now.Add(-s.maxCallDuration).Unix()
+	rows, err := tx.Query(ctx, `
+		SELECT e164, count(*), false FROM calls
+		WHERE account_id = $1 AND ended_at IS NULL AND started_at > $2 AND e164 = ANY($3)
+		GROUP BY e164
+		UNION ALL
+		SELECT e164, 0, true FROM release_protections WHERE account_id = $1 AND e164 = ANY($3)`,
+		accountID, startedAfter, e164s)
+	if err != nil {
+		return fmt.Errorf("read active calls and release protection: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e164 string
+		var calls int
+		var protected bool
+		if err := rows.Scan(&e164, &calls, &protected); err != nil {
+			return fmt.Errorf("read active calls and release protection: %w", err)
+		}
+		g := guards[e164]
+		g.ActiveCalls += calls
+		g.ReleaseProtection = g.ReleaseProtection || protected
+		guards[e164] = g
+	}
+	return rows.Err()
+}
+
+// addHolds gives each hold on a number to that number, and each hold on the
+// account to every number of e164s, keeping the order of holds.
+func addHolds(guards map[string]numberpool.ReleaseGuards, e164s []string, holds []numberpool.Hold) {
+	for _, h := range holds {
+		targets := []string{h.E164}
+		if h.E164 == "" {
+			targets = e164s
+		}
+		for _, e164 := range targets {
+			g := guards[e164]
+			g.Holds = append(g.Holds, h)
+			guards[e164] = g
+		}
+	}
 }
 
 // RecordCallEvent records one event of a call on the account's number,

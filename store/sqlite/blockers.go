@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"numberpool"
@@ -78,21 +80,70 @@ func (s *Store) blockers(ctx context.Context, tx *sql.Tx, n numberpool.Number, n
 	return g.Blockers(), nil
 }
 
-// ReleaseGuards returns the guards of each of the account's numbers e164s.
+// guardsBatch bounds the numbers that one query of ReleaseGuards binds,
+// far below SQLite's limit on bound parameters.
+const guardsBatch = 500
+
+// ReleaseGuards returns the guards of each of the account's numbers e164s,
+// with three queries per batch of numbers rather than per number.
 func (s *Store) ReleaseGuards(ctx context.Context, accountID string, e164s []string) (map[string]numberpool.ReleaseGuards, error) {
 	guards := make(map[string]numberpool.ReleaseGuards, len(e164s))
 	err := s.read(ctx, "read release guards of account "+accountID, func(tx *sql.Tx) error {
 		now := numberpool.NowSeconds(s.clock)
-		for _, e164 := range e164s {
-			g, err := s.guardsOf(ctx, tx, accountID, e164, now)
-			if err != nil {
+		for start := 0; start < len(e164s); start += guardsBatch {
+			batch := slices.Compact(slices.Sorted(slices.Values(e164s[start:min(start+guardsBatch, len(e164s))])))
+			if err := s.readGuards(ctx, tx, accountID, batch, now, guards); err != nil {
 				return err
 			}
-			guards[e164] = g
 		}
 		return nil
 	})
 	return guards, err
+}
+
+// readGuards adds the guards of the distinct numbers e164s to guards.
+func (s *Store) readGuards(ctx context.Context, tx *sql.Tx, accountID string, e164s []string, now time.Time, guards map[string]numberpool.ReleaseGuards) error {
+	in := strings.TrimSuffix(strings.Repeat("?,", len(e164s)), ",")
+	numbers := make([]any, len(e164s))
+	for i, e164 := range e164s {
+		numbers[i] = e164
+		guards[e164] = numberpool.ReleaseGuards{Holds: []numberpool.Hold{}}
+	}
+
+	startedAfter := now.Add(-s.maxCallDuration).Unix()
+	rows, err := tx.QueryContext(ctx, `
+		SELECT e164, count(*), 0 FROM calls
+		WHERE account_id = ? AND ended_at IS NULL AND started_at > ? AND e164 IN (`+in+`)
+		GROUP BY e164
+		UNION ALL
+		SELECT e164, 0, 1 FROM release_protections WHERE account_id = ? AND e164 IN (`+in+`)`,
+		slices.Concat([]any{accountID, startedAfter}, numbers, []any{accountID}, numbers)...)
+	if err != nil {
+		return fmt.Errorf("read active calls and release protection: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e164 string
+		var calls int
+		var protected bool
+		if err := rows.Scan(&e164, &calls, &protected); err != nil {
+			return fmt.Errorf("read active calls and release protection: %w", err)
+		}
+		g := guards[e164]
+		g.ActiveCalls += calls
+		g.ReleaseProtection = g.ReleaseProtection || protected
+		guards[e164] = g
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read active calls and release protection: %w", err)
+	}
+
+	holds, err := holdsOf(ctx, tx, `account_id = ? AND e164 IN ('', `+in+`)`, append([]any{accountID}, numbers...)...)
+	if err != nil {
+		return err
+	}
+	addHolds(guards, e164s, holds)
+	return nil
 }
 
 // RecordCallEvent records one event of a call on the account's number.
@@ -237,4 +288,20 @@ func (s *Store) ListHolds(ctx context.Context, accountID string) ([]numberpool.H
 		return err
 	})
 	return holds, err
+}
+
+// addHolds gives each hold on a number to that number, and each hold on the
+// account to every number of e164s, keeping the order of holds.
+func addHolds(guards map[string]numberpool.ReleaseGuards, e164s []string, holds []numberpool.Hold) {
+	for _, h := range holds {
+		targets := []string{h.E164}
+		if h.E164 == "" {
+			targets = e164s
+		}
+		for _, e164 := range targets {
+			g := guards[e164]
+			g.Holds = append(g.Holds, h)
+			guards[e164] = g
+		}
+	}
 }

@@ -437,6 +437,7 @@ func testBlockers(t *testing.T, newStore Harness, _ config) {
 	t.Run("all blockers", func(t *testing.T) { testAllBlockers(t, newStore) })
 	t.Run("holds", func(t *testing.T) { testHolds(t, newStore) })
 	t.Run("protection", func(t *testing.T) { testProtection(t, newStore) })
+	t.Run("guards of many", func(t *testing.T) { testGuardsOfMany(t, newStore) })
 	t.Run("call release race", func(t *testing.T) { testCallReleaseRace(t, newStore) })
 }
 
@@ -779,4 +780,36 @@ func availableNumber(e164 string) numberpool.Number {
 	n := owned(e164, "", time.Time{})
 	n.Status = numberpool.StatusAvailable
 	return n
+}
+
+// testGuardsOfMany reads the guards of several numbers at once, with a
+// number repeated, and checks them against what each number has.
+func testGuardsOfMany(t *testing.T, newStore Harness) {
+	f := newFixture(t, newStore, defaultPolicies())
+	f.accounts("acc_a")
+	f.load(numbers(1, 4, func(e164 string) numberpool.Number { return owned(e164, "acc_a", t0.Add(-day)) })...)
+	f.call(usNumber(1), "c1", numberpool.CallStarted)
+	f.call(usNumber(1), "c2", numberpool.CallStarted)
+	f.protect(usNumber(2), true)
+	portOut := f.hold(numberpool.Hold{E164: usNumber(3), Kind: numberpool.HoldPortOut, Reason: "port to Carrier X"})
+	f.clock.Advance(time.Second)
+	billing := f.hold(numberpool.Hold{AccountID: "acc_a", Kind: numberpool.HoldBilling, Reason: "card declined"})
+
+	got, err := f.store.ReleaseGuards(f.ctx, "acc_a", []string{usNumber(3), usNumber(1), usNumber(2), usNumber(1)})
+	if err != nil {
+		t.Fatalf("ReleaseGuards: %v", err)
+	}
+	want := map[string]numberpool.ReleaseGuards{
+		usNumber(1): {ActiveCalls: 2, Holds: []numberpool.Hold{billing}},
+		usNumber(2): {ReleaseProtection: true, Holds: []numberpool.Hold{billing}},
+		usNumber(3): {Holds: []numberpool.Hold{portOut, billing}},
+	}
+	if d := diff(want, got); d != "" {
+		t.Errorf("ReleaseGuards (-want +got):\n%s", d)
+	}
+	for e164, g := range want {
+		if d := diff(g, f.guards(e164)); d != "" {
+			t.Errorf("ReleaseGuards of %s alone (-want +got):\n%s", e164, d)
+		}
+	}
 }
