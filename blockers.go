@@ -40,7 +40,7 @@ var holdKinds = []struct {
 }
 
 // maxHoldReasonLength bounds the reason text of a hold, which the account
-// sees in every number object.
+// reads in every number object.
 const maxHoldReasonLength = 500
 
 // ParseHoldKind validates a hold kind.
@@ -68,7 +68,7 @@ func ValidateHoldReason(reason string) error {
 
 // Hold is an operator's hold on one number of an account, or on all its
 // numbers when E164 is empty. Only the operator places and lifts holds, and
-// the account sees them.
+// the account can read them in the number object.
 //
 // NOTE: a hold blocks a release only. A number already released when a hold
 // is placed still returns to the pool at the end of its cooling-off period.

@@ -29,7 +29,7 @@ type assignApplicationRequest struct {
 
 // updateNumberRequest is the body of PATCH .../numbers/{e164}. The holds
 // field is accepted only to reject it with a clear message, because the
-// account sees its holds but only the operator lifts them.
+// account can read its holds but only the operator lifts them.
 type updateNumberRequest struct {
 	ReleaseProtection *bool `json:"release_protection"`
 	Holds             *any  `json:"holds"`

@@ -73,7 +73,7 @@ func runHoldsPlace(ctx context.Context, a *app, args []string) error {
 	cfg := defaultConfig()
 	fs := a.newFlagSet("holds place", "holds place --number E164|--account ID --kind billing|port_out|legal --reason TEXT [flags]", &cfg)
 	where := addHoldFlags(fs)
-	reason := fs.String("reason", "", "why the hold is placed; the account sees it (required)")
+	reason := fs.String("reason", "", "why the hold is placed, shown to the account in the number object (required)")
 	if err := a.parse(fs, &cfg, args, 0); err != nil {
 		return err
 	}

@@ -144,7 +144,7 @@ func (s *Store) UpdateTrunk(ctx context.Context, accountID, trunkID string, spec
 // DeleteTrunk deletes the account's trunk. It returns NOT_FOUND, or
 // CONFLICT listing the numbers that still route to it. The trunk's row lock
 // orders it with assignments, which lock the row FOR SHARE: either the
-// delete sees the new assignment, or the assignment sees the trunk gone.
+// delete finds the new assignment, or the assignment finds the trunk gone.
 func (s *Store) DeleteTrunk(ctx context.Context, accountID, trunkID string) error {
 	return s.inTx(ctx, "delete trunk "+trunkID+" of account "+accountID, func(tx pgx.Tx) error {
 		now := numberpool.NowSeconds(s.clock)

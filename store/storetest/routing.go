@@ -392,7 +392,8 @@ func testRouteReleaseCancel(t *testing.T, newStore Harness) {
 }
 
 // testCancelAfterDelete checks that a cancel succeeds when the trunk or
-// application of the released number was deleted meanwhile, and says so.
+// application of the released number was deleted meanwhile, and returns a
+// warning about it.
 func testCancelAfterDelete(t *testing.T, newStore Harness) {
 	f := newFixture(t, newStore, defaultPolicies())
 	f.accounts("acc_a")
