@@ -276,7 +276,22 @@ func startCPUProfile(path string) (stop func(), err error) {
 
 func printSetup(out io.Writer, cfg config, s setup, seed seeded) {
 	fmt.Fprintf(out, "\n== %s ==\n", s)
-	fmt.Fprintf(out, "server=%s replicas=%d conns=%d duration=%s max-requests=%d runs=%d numbers=%d warmup=%s GOMAXPROCS=%d %s\n",
+	fmt.Fprintf(out, "server=%s replicas=%d conns=%d duration=%s max-requests=%d runs=%d numbers=%d warmup=%s GOMAXPROCS=%d %s loadavg=%s\n",
 		cfg.server, s.replicas, cfg.conns, cfg.duration, cfg.maxRequests, cfg.runs, len(seed.releaseNumbers), cfg.warmup,
-		runtime.GOMAXPROCS(0), runtime.Version())
+		runtime.GOMAXPROCS(0), runtime.Version(), loadAverage())
+}
+
+// loadAverage returns the 1, 5 and 15 minute load averages of a Linux
+// machine, which show whether other work competed with the benchmark, or
+// "unknown" elsewhere.
+func loadAverage() string {
+	text, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	fields := strings.Fields(string(text))
+	if len(fields) < 3 {
+		return "unknown"
+	}
+	return strings.Join(fields[:3], "/")
 }
