@@ -35,7 +35,9 @@ type SearchFilter struct {
 }
 
 // SearchPage is one page of a search. Total counts the matches up to
-// SearchTotalCap; TotalCapped reports that there are more than Total.
+// SearchTotalCap. TotalCapped reports that counting stopped early, so more
+// numbers than Total may match: at the cap, or, for a contains filter that
+// a store cannot look up in an index, after a fixed number of candidates.
 type SearchPage struct {
 	Numbers     []Number
 	Total       int
@@ -44,7 +46,7 @@ type SearchPage struct {
 
 // SearchQuery is a validated search reduced to the terms a store matches.
 // Patterns use the syntax of SQL LIKE: "_" matches one character and "%" any
-// run. Only digits, "+", "_" and "%" ever appear in them, so they need no
+// run. Only digits, "_" and "%" ever appear in them, so they need no
 // escaping.
 type SearchQuery struct {
 	Country      string
@@ -55,11 +57,16 @@ type SearchQuery struct {
 	NSNPrefix string
 	// NSNPatterns must all match the national significant number.
 	NSNPatterns []string
-	// E164Patterns must all match the E.164 form.
-	E164Patterns []string
-	Offset       int
-	Limit        int
+	// Gram is four consecutive digits that every match contains, taken from
+	// the contains filter, for stores that index the digit 4-grams of
+	// numbers. It is empty when contains has no run of four digits.
+	Gram   string
+	Offset int
+	Limit  int
 }
+
+// GramLength is the length of the digit n-grams that Gram holds.
+const GramLength = 4
 
 // NSNPrefixEnd returns the smallest string above every string that starts
 // with prefix, for a range scan "nsn >= prefix AND nsn < end". It relies on
@@ -92,58 +99,116 @@ func (f SearchFilter) Query() (SearchQuery, error) {
 		Offset:       (f.Page - 1) * f.PerPage,
 		Limit:        f.PerPage,
 	}
-	if err := q.addPrefixes(f, "+"+strconv.Itoa(code)); err != nil {
+	if err := q.addFilters(f, "+"+strconv.Itoa(code)); err != nil {
 		return SearchQuery{}, err
 	}
-	q.addPatterns(f)
 	return q, nil
 }
 
-// addPrefixes merges area_code and starts_with into one prefix of the
-// national number. A starts_with with "+" must begin with the country's code,
-// which is then dropped.
-func (q *SearchQuery) addPrefixes(f SearchFilter, countryCode string) error {
-	startsWith := f.StartsWith
-	if strings.HasPrefix(startsWith, "+") {
-		if !strings.HasPrefix(startsWith, countryCode) && !strings.HasPrefix(countryCode, startsWith) {
-			return Validation("starts_with", "must begin with the country code of country",
-				"invalid starts_with %q: numbers of %s begin with %s", startsWith, f.Country, countryCode)
+// addFilters turns the digit filters into a prefix and patterns of the
+// national number. A value with "+" must begin with the country's code,
+// which is then dropped, and is anchored at the start of the number.
+func (q *SearchQuery) addFilters(f SearchFilter, countryCode string) error {
+	prefixes := []struct{ field, value string }{{"area_code", f.AreaCode}}
+
+	startsWith, err := withoutCountryCode("starts_with", f.StartsWith, f.Country, countryCode)
+	if err != nil {
+		return err
+	}
+	prefixes = append(prefixes, struct{ field, value string }{"starts_with", startsWith})
+
+	if f.Contains != "" {
+		rest, err := withoutCountryCode("contains", f.Contains, f.Country, countryCode)
+		if err != nil {
+			return err
 		}
-		// A part of the country code alone matches every number of the
-		// country.
-		startsWith = startsWith[min(len(startsWith), len(countryCode)):]
+		like := strings.ReplaceAll(rest, "*", "_")
+		if strings.HasPrefix(f.Contains, "+") {
+			literal, _, _ := strings.Cut(rest, "*")
+			prefixes = append(prefixes, struct{ field, value string }{"contains", literal})
+			q.addPattern(like + "%")
+		} else {
+			q.addPattern("%" + like + "%")
+			q.Gram = firstGram(rest)
+		}
 	}
 
-	switch {
-	case strings.HasPrefix(startsWith, f.AreaCode):
-		q.NSNPrefix = startsWith
-	case strings.HasPrefix(f.AreaCode, startsWith):
-		q.NSNPrefix = f.AreaCode
-	default:
-		return Validation("starts_with", "must begin with area_code",
-			"invalid starts_with %q: it does not begin with area_code %q, so nothing could match", f.StartsWith, f.AreaCode)
+	if f.EndsWith != "" {
+		rest, err := withoutCountryCode("ends_with", f.EndsWith, f.Country, countryCode)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(f.EndsWith, "+") {
+			prefixes = append(prefixes, struct{ field, value string }{"ends_with", rest})
+			q.addPattern(rest)
+		} else {
+			q.addPattern("%" + rest)
+		}
+	}
+
+	for _, p := range prefixes {
+		merged, ok := mergePrefixes(q.NSNPrefix, p.value)
+		if !ok {
+			return Validation(p.field, "must agree with the other digit filters",
+				"invalid %s %q: it cannot match a number that starts with %q, so nothing could match",
+				p.field, shortSearchValue(p.value), q.NSNPrefix)
+		}
+		q.NSNPrefix = merged
 	}
 	return nil
 }
 
-// addPatterns turns contains and ends_with into LIKE patterns.
-func (q *SearchQuery) addPatterns(f SearchFilter) {
-	if f.Contains != "" {
-		like := strings.ReplaceAll(f.Contains, "*", "_")
-		if strings.HasPrefix(like, "+") {
-			// The "+" occurs only at the start, so the pattern is anchored there.
-			q.E164Patterns = append(q.E164Patterns, like+"%")
-		} else {
-			q.NSNPatterns = append(q.NSNPatterns, "%"+like+"%")
+// addPattern adds a LIKE pattern unless it matches every number.
+func (q *SearchQuery) addPattern(like string) {
+	if strings.Trim(like, "%") != "" {
+		q.NSNPatterns = append(q.NSNPatterns, like)
+	}
+}
+
+// withoutCountryCode returns value without its leading "+" and country code,
+// or value as it is when it has no "+". A value that is only a part of the
+// country code matches every number of the country and becomes empty.
+func withoutCountryCode(field, value, country, countryCode string) (string, error) {
+	if !strings.HasPrefix(value, "+") {
+		return value, nil
+	}
+	if strings.HasPrefix(countryCode, value) {
+		return "", nil
+	}
+	if !strings.HasPrefix(value, countryCode) {
+		return "", Validation(field, "must begin with the country code of country",
+			"invalid %s %q: numbers of %s begin with %s", field, shortSearchValue(value), country, countryCode)
+	}
+	return value[len(countryCode):], nil
+}
+
+// mergePrefixes returns the longer of two prefixes when one starts with the
+// other, and false when no number can start with both.
+func mergePrefixes(a, b string) (string, bool) {
+	switch {
+	case strings.HasPrefix(a, b):
+		return a, true
+	case strings.HasPrefix(b, a):
+		return b, true
+	}
+	return "", false
+}
+
+// firstGram returns the first GramLength consecutive digits of pattern, or
+// "" when wildcards break every run.
+func firstGram(pattern string) string {
+	run := 0
+	for i := 0; i < len(pattern); i++ {
+		if pattern[i] == '*' {
+			run = 0
+			continue
+		}
+		run++
+		if run == GramLength {
+			return pattern[i-GramLength+1 : i+1]
 		}
 	}
-	if f.EndsWith != "" {
-		if strings.HasPrefix(f.EndsWith, "+") {
-			q.E164Patterns = append(q.E164Patterns, f.EndsWith)
-		} else {
-			q.NSNPatterns = append(q.NSNPatterns, "%"+f.EndsWith)
-		}
-	}
+	return ""
 }
 
 // validateSearchCountry returns the country calling code of country.

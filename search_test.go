@@ -25,12 +25,15 @@ func TestSearchFilterQuery(t *testing.T) {
 		{"starts_with part of country code", SearchFilter{Country: "GB", StartsWith: "+4"}, SearchQuery{Country: "GB"}},
 		{"contains", SearchFilter{Country: "US", Contains: "55*5"},
 			SearchQuery{Country: "US", NSNPatterns: []string{"%55_5%"}}},
+		{"contains gram", SearchFilter{Country: "US", Contains: "12*4567"},
+			SearchQuery{Country: "US", NSNPatterns: []string{"%12_4567%"}, Gram: "4567"}},
 		{"contains country code", SearchFilter{Country: "US", Contains: "+1415*5"},
-			SearchQuery{Country: "US", E164Patterns: []string{"+1415_5%"}}},
+			SearchQuery{Country: "US", NSNPrefix: "415", NSNPatterns: []string{"415_5%"}}},
+		{"contains country code only", SearchFilter{Country: "US", Contains: "+1"}, SearchQuery{Country: "US"}},
 		{"ends_with", SearchFilter{Country: "US", EndsWith: "1234"},
 			SearchQuery{Country: "US", NSNPatterns: []string{"%1234"}}},
 		{"ends_with whole number", SearchFilter{Country: "US", EndsWith: "+14155551234"},
-			SearchQuery{Country: "US", E164Patterns: []string{"+14155551234"}}},
+			SearchQuery{Country: "US", NSNPrefix: "4155551234", NSNPatterns: []string{"4155551234"}}},
 		{"paging", SearchFilter{Country: "US", Page: 3, PerPage: 25},
 			SearchQuery{Country: "US", Offset: 50, Limit: 25}},
 	}
@@ -68,6 +71,8 @@ func TestSearchFilterQueryRejects(t *testing.T) {
 		{"area code too long", SearchFilter{Country: "US", AreaCode: "12345678"}, "area_code"},
 		{"lower-case country", SearchFilter{Country: "us"}, "country"},
 		{"page 0", SearchFilter{Country: "US", Page: -1}, "page"},
+		{"contains other country code", SearchFilter{Country: "US", Contains: "+44*1"}, "contains"},
+		{"contains against area code", SearchFilter{Country: "US", AreaCode: "212", Contains: "+1415"}, "contains"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,9 +1,9 @@
 // Package sweeper returns released numbers to the pool once their
 // cooling-off period has ended. Searches and purchases already treat such
 // numbers as available by their time, so the sweeper only rewrites the rows
-// and records when each number returned; it is safe to run in several
-// replicas at once when the store is (the PostgreSQL store locks the rows of
-// a batch with SKIP LOCKED).
+// and records when each number returned. Several replicas may run it at
+// once on the PostgreSQL store, which locks the rows of a batch with SKIP
+// LOCKED.
 package sweeper
 
 import (
@@ -21,6 +21,20 @@ const (
 	// over several intervals rather than in one long loop.
 	maxBatchesPerRun = 10_000
 )
+
+// GramBatchSize is the count of numbers per transaction of 4-gram indexing.
+// Each writes about seven index rows to random places, so batches are
+// smaller than those of the sweep.
+const GramBatchSize = 200
+
+// GramIndexer is implemented by stores that index the digits of new numbers
+// in the background (the SQLite store). Its searches are right before and
+// after indexing, only faster after.
+type GramIndexer interface {
+	// IndexGrams indexes up to limit pending numbers and returns how many it
+	// indexed.
+	IndexGrams(ctx context.Context, limit int) (int, error)
+}
 
 // Store is the part of numberpool.PoolStore that a sweeper uses.
 type Store interface {
@@ -62,9 +76,10 @@ func (s *Sweeper) Run(ctx context.Context) error {
 }
 
 // SweepOnce returns every number due now to the pool, one batch per
-// transaction, and stops at the first batch that is not full. It logs the
-// count and the duration when it returned any number, and returns the
-// count.
+// transaction, and stops at the first batch that is not full. Then, when the
+// store is a GramIndexer, it indexes the pending numbers the same way. It
+// logs the counts and the durations, and returns the count of numbers
+// returned to the pool.
 func (s *Sweeper) SweepOnce(ctx context.Context) (int, error) {
 	start := time.Now()
 	size := s.batchSize()
@@ -84,7 +99,35 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (int, error) {
 		s.logger().InfoContext(ctx, "numbers returned to pool",
 			"rows", total, "duration_ms", time.Since(start).Milliseconds())
 	}
+
+	if indexer, ok := s.Store.(GramIndexer); ok {
+		if err := s.indexGrams(ctx, indexer); err != nil {
+			return total, err
+		}
+	}
 	return total, nil
+}
+
+// indexGrams indexes the pending numbers of a GramIndexer in batches.
+func (s *Sweeper) indexGrams(ctx context.Context, indexer GramIndexer) error {
+	start := time.Now()
+	total := 0
+	for batch := 0; batch < maxBatchesPerRun; batch++ {
+		n, err := indexer.IndexGrams(ctx, GramBatchSize)
+		total += n
+		if err != nil {
+			return fmt.Errorf("index 4-grams, batch %d of %d numbers: %w", batch+1, GramBatchSize, err)
+		}
+		if n < GramBatchSize {
+			break
+		}
+	}
+
+	if total > 0 {
+		s.logger().InfoContext(ctx, "numbers indexed for search",
+			"rows", total, "duration_ms", time.Since(start).Milliseconds())
+	}
+	return nil
 }
 
 func (s *Sweeper) batchSize() int {

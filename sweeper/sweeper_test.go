@@ -138,3 +138,19 @@ type failingStore struct{}
 func (failingStore) Sweep(context.Context, int) (int, error) {
 	return 0, errors.New("disk full")
 }
+
+func TestSweepOnceIndexesGrams(t *testing.T) {
+	s, _ := openStore(t, 450)
+	var logs bytes.Buffer
+	sw := &Sweeper{Store: s, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
+
+	if _, err := sw.SweepOnce(t.Context()); err != nil {
+		t.Fatalf("SweepOnce: %v", err)
+	}
+	if !strings.Contains(logs.String(), `"msg":"numbers indexed for search","rows":450`) {
+		t.Errorf("log does not record 450 indexed numbers: %s", logs.String())
+	}
+	if n, err := s.IndexGrams(t.Context(), 10); err != nil || n != 0 {
+		t.Errorf("IndexGrams after the sweep = %d, %v; want 0, nil", n, err)
+	}
+}

@@ -43,15 +43,13 @@ func searchTerms(q numberpool.SearchQuery, args *queryArgs) string {
 	for _, p := range q.NSNPatterns {
 		terms = append(terms, "nsn LIKE "+args.add(p))
 	}
-	for _, p := range q.E164Patterns {
-		terms = append(terms, `e164 COLLATE "C" LIKE `+args.add(p))
-	}
 	return strings.Join(terms, " AND ")
 }
 
 // SearchInventory returns one page of the numbers available at now that
 // match f, ordered by national significant number, then E.164, with a total
-// counted up to numberpool.SearchTotalCap. Available numbers come from
+// counted up to numberpool.SearchTotalCap. It ignores SearchQuery.Gram and
+// tests contains on the ordered index scan. Available numbers come from
 // numbers_pool or numbers_pool_type, released numbers whose cooling-off
 // period has ended (and which no sweeper has rewritten yet) from
 // numbers_cooling_off.

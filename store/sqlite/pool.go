@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,64 +15,144 @@ import (
 
 var _ numberpool.PoolStore = (*Store)(nil)
 
+// searchColumns names the columns that search terms test, so that one
+// builder serves the numbers table alone and the join of pool_grams with it.
+type searchColumns struct {
+	country, nsn, typ, capabilities string
+}
+
+var (
+	numbersColumns = searchColumns{"country", "nsn", "type", "capabilities"}
+	gramColumns    = searchColumns{"g.country", "g.nsn", "n.type", "n.capabilities"}
+	pendingColumns = searchColumns{"numbers.country", "numbers.nsn", "numbers.type", "numbers.capabilities"}
+)
+
 // searchTerms builds the filter terms of a search from constant SQL
 // fragments, one per filter that q uses, with every value bound as a named
 // parameter. Input chooses which fragments appear but never adds text to
 // the query.
-func searchTerms(q numberpool.SearchQuery) (string, []any) {
-	terms := []string{"country = :country"}
+func searchTerms(q numberpool.SearchQuery, c searchColumns) (string, []any) {
+	terms := []string{c.country + " = :country"}
 	args := []any{sql.Named("country", q.Country)}
 
 	if q.NSNPrefix != "" {
-		terms = append(terms, "nsn >= :prefix AND nsn < :prefix_end")
+		terms = append(terms, c.nsn+" >= :prefix AND "+c.nsn+" < :prefix_end")
 		args = append(args, sql.Named("prefix", q.NSNPrefix), sql.Named("prefix_end", numberpool.NSNPrefixEnd(q.NSNPrefix)))
 	}
 	if q.Type != "" {
-		terms = append(terms, "type = :type")
+		terms = append(terms, c.typ+" = :type")
 		args = append(args, sql.Named("type", string(q.Type)))
 	}
 	if bits := encodeCapabilities(q.Capabilities); bits != 0 {
-		terms = append(terms, "capabilities & :capabilities = :capabilities")
+		terms = append(terms, c.capabilities+" & :capabilities = :capabilities")
 		args = append(args, sql.Named("capabilities", bits))
 	}
 	for i, p := range q.NSNPatterns {
 		name := fmt.Sprintf("nsn_pattern_%d", i)
-		terms = append(terms, "nsn LIKE :"+name)
-		args = append(args, sql.Named(name, p))
-	}
-	for i, p := range q.E164Patterns {
-		name := fmt.Sprintf("e164_pattern_%d", i)
-		terms = append(terms, "e164 LIKE :"+name)
+		terms = append(terms, c.nsn+" LIKE :"+name)
 		args = append(args, sql.Named(name, p))
 	}
 	return strings.Join(terms, " AND "), args
 }
 
-// Both arms of a search: the available numbers, read from numbers_pool or
-// numbers_pool_type, and the released numbers whose cooling-off period has
-// ended by :now, which the sweeper has not yet rewritten. The second arm
-// reads numbers_cooling_off and holds few rows while the sweeper runs.
-const (
-	availableArm = `FROM numbers WHERE status = 'available' AND `
-	cooledArm    = `FROM numbers WHERE status = 'released' AND available_after <= :now AND `
-)
-
-// searchPageSQL merges the arms in the order of the indexes. SQLite merges
-// the two sorted arms of a compound SELECT and stops after the page.
-func searchPageSQL(terms string) string {
-	return `SELECT ` + numberColumns + `, nsn ` + availableArm + terms + `
-		UNION ALL
-		SELECT ` + numberColumns + `, nsn ` + cooledArm + terms + `
-		ORDER BY nsn, e164
-		LIMIT :limit OFFSET :offset`
+// searchSQL holds the page and count queries of one search.
+type searchSQL struct {
+	page, count string
+	// scanCount, when set, counts the matches among the first :budget
+	// numbers of the available arm that the other filters select, and
+	// returns how many it read and how many matched; count then covers the
+	// cooled-off arm alone.
+	scanCount string
+	args      []any
 }
 
-// searchCountSQL counts at most :cap + 1 matches of each arm, so a count
-// never reads more than that many index entries of the available arm.
-func searchCountSQL(terms string) string {
-	return `SELECT
-		(SELECT count(*) FROM (SELECT 1 ` + availableArm + terms + ` LIMIT :cap + 1)) +
-		(SELECT count(*) FROM (SELECT 1 ` + cooledArm + terms + ` LIMIT :cap + 1))`
+// scanBudget is how many index entries a count of a contains filter without
+// four consecutive digits reads at most. Such filters are tested on every
+// number the other filters select, and reading 20,000 entries takes a few
+// milliseconds, so a count of a sparse filter stops there and reports its
+// total as capped. Tests lower it; nothing else changes it.
+var scanBudget = 20_000
+
+// The arms of a search. Available numbers come from numbers_pool or
+// numbers_pool_type, or, when the search has a 4-gram, from pool_grams
+// joined to their rows, which tell whether they are available, and from the
+// numbers whose 4-grams are still pending. Released numbers whose cooling-off
+// period has ended by :now, which the sweeper has not yet rewritten, come
+// from numbers_cooling_off and are few while the sweeper runs.
+const (
+	availableFrom = ` FROM numbers WHERE status = 'available' AND `
+	cooledFrom    = ` FROM numbers WHERE status = 'released' AND available_after <= :now AND `
+	// CROSS JOIN makes SQLite read the left table first, in its key order.
+	gramFrom = ` FROM pool_grams AS g CROSS JOIN numbers AS n ON n.e164 = g.e164
+		WHERE g.gram = :gram AND n.status = 'available' AND `
+	pendingFrom = ` FROM gram_pending AS p CROSS JOIN numbers ON numbers.e164 = p.e164
+		WHERE numbers.status = 'available' AND `
+)
+
+// buildSearch returns the queries of q. The page query merges the sorted
+// arms, which SQLite does for a compound SELECT without sorting the large
+// arm, and stops after the page. The count reads at most
+// SearchTotalCap + 1 matches of each arm.
+func buildSearch(q numberpool.SearchQuery) searchSQL {
+	terms, args := searchTerms(q, numbersColumns)
+	arms := []string{`SELECT ` + numberColumns + `, nsn` + availableFrom + terms}
+	counts := []string{`SELECT 1` + availableFrom + terms}
+	if q.Gram != "" {
+		gramTerms, _ := searchTerms(q, gramColumns)
+		pendingTerms, _ := searchTerms(q, pendingColumns)
+		arms = []string{
+			`SELECT ` + qualifiedNumberColumns + `, g.nsn AS nsn` + gramFrom + gramTerms,
+			`SELECT ` + qualify("numbers", numberColumns) + `, numbers.nsn` + pendingFrom + pendingTerms,
+		}
+		counts = []string{`SELECT 1` + gramFrom + gramTerms, `SELECT 1` + pendingFrom + pendingTerms}
+		args = append(args, sql.Named("gram", q.Gram))
+	}
+	arms = append(arms, `SELECT `+numberColumns+`, nsn`+cooledFrom+terms)
+	counts = append(counts, `SELECT 1`+cooledFrom+terms)
+
+	var scanCount string
+	if q.Gram == "" && len(q.NSNPatterns) > 0 {
+		scanCount = budgetedCount(q)
+		counts = counts[1:]
+	}
+	for i, c := range counts {
+		counts[i] = `(SELECT count(*) FROM (` + c + ` LIMIT :cap + 1))`
+	}
+	return searchSQL{
+		page:      strings.Join(arms, "\nUNION ALL\n") + "\nORDER BY nsn, e164 LIMIT :limit OFFSET :offset",
+		count:     `SELECT ` + strings.Join(counts, " + "),
+		scanCount: scanCount,
+		args:      args,
+	}
+}
+
+// budgetedCount returns the query that reads at most :budget numbers that
+// the filters other than the patterns select, and counts how many of them
+// the patterns match.
+func budgetedCount(q numberpool.SearchQuery) string {
+	patterns := q.NSNPatterns
+	q.NSNPatterns = nil
+	base, _ := searchTerms(q, numbersColumns)
+
+	var tests []string
+	for i := range patterns {
+		tests = append(tests, fmt.Sprintf("nsn LIKE :nsn_pattern_%d", i))
+	}
+	return `SELECT count(*), total(` + strings.Join(tests, " AND ") + `)
+		FROM (SELECT nsn` + availableFrom + base + ` LIMIT :budget)`
+}
+
+// qualifiedNumberColumns is numberColumns of the table aliased n, except
+// that e164 comes from pool_grams, whose key order the page then follows
+// without a sort.
+var qualifiedNumberColumns = strings.Replace(qualify("n", numberColumns), "n.e164", "g.e164", 1)
+
+func qualify(alias, columns string) string {
+	names := strings.Split(columns, ",")
+	for i, name := range names {
+		names[i] = alias + "." + strings.TrimSpace(name)
+	}
+	return strings.Join(names, ", ")
 }
 
 // SearchInventory returns one page of the numbers available at now that
@@ -83,24 +164,53 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		return numberpool.SearchPage{}, err
 	}
 
-	terms, args := searchTerms(q)
+	built := buildSearch(q)
 	page := numberpool.SearchPage{Numbers: []numberpool.Number{}}
 	err = s.read(ctx, "search inventory of "+q.Country, func(tx *sql.Tx) error {
 		now := numberpool.NowSeconds(s.clock)
-		args = append(args, sql.Named("now", now.Unix()))
+		args := append(slices.Clip(built.args), sql.Named("now", now.Unix()))
 
-		var total int
-		countArgs := append(args, sql.Named("cap", numberpool.SearchTotalCap))
-		if err := tx.QueryRowContext(ctx, searchCountSQL(terms), countArgs...).Scan(&total); err != nil {
-			return fmt.Errorf("count matches: %w", err)
+		total, budgetSpent, err := countSearch(ctx, tx, built, args)
+		if err != nil {
+			return err
 		}
-		page.Total, page.TotalCapped = min(total, numberpool.SearchTotalCap), total > numberpool.SearchTotalCap
 
-		pageArgs := append(args, sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
-		page.Numbers, err = querySearchPage(ctx, tx, searchPageSQL(terms), pageArgs)
-		return err
+		pageArgs := append(slices.Clip(args), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
+		page.Numbers, err = querySearchPage(ctx, tx, built.page, pageArgs)
+		if err != nil {
+			return err
+		}
+
+		page.Total, page.TotalCapped = min(total, numberpool.SearchTotalCap), total > numberpool.SearchTotalCap
+		if budgetSpent {
+			// The count stopped early, so it is only a lower bound, and
+			// the page itself proves some matches.
+			page.Total = max(page.Total, min(q.Offset+len(page.Numbers), numberpool.SearchTotalCap))
+			page.TotalCapped = true
+		}
+		return nil
 	})
 	return page, err
+}
+
+// countSearch counts the matches of a search up to the cap, and reports
+// whether a budgeted count stopped before reading every candidate.
+func countSearch(ctx context.Context, tx *sql.Tx, built searchSQL, args []any) (int, bool, error) {
+	countArgs := append(slices.Clip(args), sql.Named("cap", numberpool.SearchTotalCap), sql.Named("budget", scanBudget))
+	var total int
+	if err := tx.QueryRowContext(ctx, built.count, countArgs...).Scan(&total); err != nil {
+		return 0, false, fmt.Errorf("count matches: %w", err)
+	}
+	if built.scanCount == "" {
+		return total, false, nil
+	}
+
+	var scanned int
+	var matched float64 // total() returns a float
+	if err := tx.QueryRowContext(ctx, built.scanCount, countArgs...).Scan(&scanned, &matched); err != nil {
+		return 0, false, fmt.Errorf("count matches within the budget: %w", err)
+	}
+	return total + int(matched), scanned >= scanBudget, nil
 }
 
 // ExplainSearch returns the plan SQLite chooses for the page query of f, one
@@ -110,9 +220,9 @@ func (s *Store) ExplainSearch(ctx context.Context, f numberpool.SearchFilter) (s
 	if err != nil {
 		return "", err
 	}
-	terms, args := searchTerms(q)
-	args = append(args, sql.Named("now", 0), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
-	rows, err := s.reader.QueryContext(ctx, `EXPLAIN QUERY PLAN `+searchPageSQL(terms), args...)
+	built := buildSearch(q)
+	args := append(built.args, sql.Named("now", 0), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
+	rows, err := s.reader.QueryContext(ctx, `EXPLAIN QUERY PLAN `+built.page, args...)
 	if err != nil {
 		return "", wrapError("explain search", err)
 	}

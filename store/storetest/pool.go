@@ -17,6 +17,7 @@ func testPool(t *testing.T, newStore Harness, _ config) {
 	t.Run("search paging", func(t *testing.T) { testSearchPaging(t, newStore) })
 	t.Run("search filters", func(t *testing.T) { testSearchFilters(t, newStore) })
 	t.Run("search invalid", func(t *testing.T) { testSearchInvalid(t, newStore) })
+	t.Run("search contains", func(t *testing.T) { testSearchContains(t, newStore) })
 	t.Run("search total cap", func(t *testing.T) { testSearchTotalCap(t, newStore) })
 	t.Run("purchase", func(t *testing.T) { testPurchase(t, newStore) })
 	t.Run("purchase errors", func(t *testing.T) { testPurchaseErrors(t, newStore) })
@@ -200,6 +201,52 @@ func testSearchFilters(t *testing.T, newStore Harness) {
 				t.Errorf("total = %d, want %d", page.Total, len(tt.want))
 			}
 		})
+	}
+}
+
+// testSearchContains follows numbers with four equal digits, which stores
+// with a 4-gram index hold once per number, through a purchase, a release
+// and a sweep.
+func testSearchContains(t *testing.T, newStore Harness) {
+	f := newFixture(t, newStore, defaultPolicies())
+	f.accounts("acc_a")
+	tollFree := available("+18005555555")
+	tollFree.Type = numberpool.TypeTollFree
+	f.load(available("+12125555555"), available("+14155410123"), tollFree)
+
+	found := func(filter numberpool.SearchFilter) []string {
+		t.Helper()
+		return e164sOf(f.search(filter).Numbers)
+	}
+	contains := numberpool.SearchFilter{Country: "US", Contains: "5555"}
+	if d := diff([]string{"+12125555555", "+18005555555"}, found(contains)); d != "" {
+		t.Errorf("contains 5555 (-want +got):\n%s", d)
+	}
+	local := numberpool.SearchFilter{Country: "US", Contains: "5555", Type: numberpool.TypeLocal}
+	if d := diff([]string{"+12125555555"}, found(local)); d != "" {
+		t.Errorf("contains 5555 of type local (-want +got):\n%s", d)
+	}
+	if page := f.search(local); page.Total != 1 {
+		t.Errorf("total of contains 5555 of type local = %d, want 1", page.Total)
+	}
+
+	if _, err := f.store.PurchaseNumber(f.ctx, "acc_a", "+12125555555", "US"); err != nil {
+		t.Fatalf("PurchaseNumber: %v", err)
+	}
+	if d := diff([]string{"+18005555555"}, found(contains)); d != "" {
+		t.Errorf("contains 5555 after the purchase (-want +got):\n%s", d)
+	}
+
+	release := f.release("acc_a", "+12125555555")
+	f.clock.Set(release.AvailableAfter)
+	if d := diff([]string{"+12125555555", "+18005555555"}, found(contains)); d != "" {
+		t.Errorf("contains 5555 at the end of the cooling-off period (-want +got):\n%s", d)
+	}
+	if n, err := f.store.Sweep(f.ctx, 10); err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1, nil", n, err)
+	}
+	if d := diff([]string{"+12125555555", "+18005555555"}, found(contains)); d != "" {
+		t.Errorf("contains 5555 after the sweep (-want +got):\n%s", d)
 	}
 }
 

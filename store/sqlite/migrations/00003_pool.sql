@@ -28,7 +28,62 @@ CREATE INDEX numbers_pool_type ON numbers (country, type, nsn, e164, capabilitie
 CREATE INDEX numbers_cooling_off ON numbers (available_after)
     WHERE status = 'released';
 
+-- The digit 4-grams of the national number of every number, so that a
+-- contains filter with four consecutive digits reads only the numbers that
+-- hold them, in search order, instead of every number of the country. It
+-- holds owned numbers too: purchases, releases and the sweeper then never
+-- write to it, and searches check the status on the number's row. A number
+-- that holds a 4-gram twice has one row for it.
+CREATE TABLE pool_grams (
+    gram    TEXT NOT NULL,
+    country TEXT NOT NULL,
+    nsn     TEXT NOT NULL,
+    e164    TEXT NOT NULL,
+    PRIMARY KEY (gram, country, nsn, e164)
+) STRICT, WITHOUT ROWID;
+
+-- The start positions of 4-grams, enough for the 15 digits of any E.164
+-- number.
+CREATE TABLE gram_positions (i INTEGER PRIMARY KEY) STRICT;
+INSERT INTO gram_positions (i) VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12);
+
+-- Numbers whose 4-grams are not in pool_grams yet. An insert only appends
+-- here, because writing seven 4-grams to random places of pool_grams per
+-- number would make a large import several times slower. The sweeper moves
+-- them to pool_grams in small batches, and searches read the numbers still
+-- pending from their rows.
+CREATE TABLE gram_pending (
+    id   INTEGER PRIMARY KEY,
+    e164 TEXT    NOT NULL
+) STRICT;
+
+INSERT INTO gram_pending (e164) SELECT e164 FROM numbers ORDER BY e164;
+
+-- +goose StatementBegin
+CREATE TRIGGER numbers_grams_insert AFTER INSERT ON numbers
+BEGIN
+    INSERT INTO gram_pending (e164) VALUES (NEW.e164);
+END;
+-- +goose StatementEnd
+
+-- Numbers are not deleted by numberpool itself; this keeps the 4-grams
+-- right when an operator deletes rows by hand.
+-- +goose StatementBegin
+CREATE TRIGGER numbers_grams_delete AFTER DELETE ON numbers
+BEGIN
+    DELETE FROM pool_grams
+    WHERE gram IN (SELECT substr(OLD.nsn, i, 4) FROM gram_positions WHERE i <= length(OLD.nsn) - 3)
+      AND country = OLD.country AND nsn = OLD.nsn AND e164 = OLD.e164;
+    DELETE FROM gram_pending WHERE e164 = OLD.e164;
+END;
+-- +goose StatementEnd
+
 -- +goose Down
+DROP TRIGGER numbers_grams_delete;
+DROP TRIGGER numbers_grams_insert;
+DROP TABLE gram_pending;
+DROP TABLE gram_positions;
+DROP TABLE pool_grams;
 DROP INDEX numbers_cooling_off;
 DROP INDEX numbers_pool_type;
 DROP INDEX numbers_pool;
