@@ -25,7 +25,7 @@ const (
 // GramBatchSize is the count of numbers per transaction of 4-gram indexing.
 // Each writes about seven index rows to random places, so batches are
 // smaller than those of the sweep.
-const GramBatchSize = 200
+const GramBatchSize = 64
 
 // GramIndexer is implemented by stores that index the digits of new numbers
 // in the background (the SQLite store). Its searches are right before and

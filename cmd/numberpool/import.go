@@ -42,7 +42,7 @@ func runInventoryImport(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("read %s: %w", inputName(path), err)
 	}
 
-	count, err := store.ImportNumbers(ctx, batch.Numbers())
+	count, err := store.ImportNumbers(ctx, withProgress(batch.Numbers(), batch.Len(), a.stderr))
 	switch {
 	case numberpool.IsCode(err, numberpool.CodeConflict):
 		return fmt.Errorf("import %s: nothing was imported: %s; remove the numbers already in the pool from the file and import again",
