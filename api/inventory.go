@@ -86,10 +86,10 @@ func (s *Server) handleSearchInventory(w http.ResponseWriter, r *http.Request) e
 	})
 }
 
-// parseSearchQuery decodes the search's query parameters. It checks the
-// syntax of page, per_page and capabilities here and leaves the rest to
-// SearchFilter.Query, which the store runs; every invalid parameter gets its
-// own detail. Unknown parameters are ignored, as for the list of numbers.
+// parseSearchQuery decodes the search's query parameters. It checks page,
+// per_page and capabilities itself and the rest with SearchFilter.Query, and
+// every invalid parameter gets its own detail. Unknown parameters are
+// ignored, as for the list of numbers.
 func parseSearchQuery(values url.Values) (numberpool.SearchFilter, error) {
 	f := numberpool.SearchFilter{Page: 1, PerPage: defaultPerPage}
 	p := queryParser{values: values}

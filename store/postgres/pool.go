@@ -49,7 +49,10 @@ func searchTerms(q numberpool.SearchQuery, args *queryArgs) string {
 // SearchInventory returns one page of the numbers available at now that
 // match f, ordered by national significant number, then E.164, with a total
 // counted up to numberpool.SearchTotalCap. It ignores SearchQuery.Gram and
-// tests contains on the ordered index scan. Available numbers come from
+// tests contains on the ordered index scan.
+//
+// NOTE: without an index of digit n-grams, a contains filter that few
+// numbers match reads every available number of the country for its page. Available numbers come from
 // numbers_pool or numbers_pool_type, released numbers whose cooling-off
 // period has ended (and which no sweeper has rewritten yet) from
 // numbers_cooling_off.
@@ -70,11 +73,22 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		available := `FROM numbers WHERE status = 'available' AND ` + terms
 		cooled := `FROM numbers WHERE status = 'released' AND available_after <= ` + now + ` AND ` + terms
 
-		total, err := countMatches(ctx, tx, available, cooled, args)
+		arms := []string{available, cooled}
+		total, budgetSpent := 0, false
+		if len(q.NSNPatterns) > 0 {
+			// Patterns are tested on every candidate, so their count reads
+			// a fixed number of candidates, as the SQLite store's does.
+			total, budgetSpent, err = countWithinBudget(ctx, tx, q)
+			if err != nil {
+				return err
+			}
+			arms = arms[1:]
+		}
+		counted, err := countMatches(ctx, tx, arms, args)
 		if err != nil {
 			return err
 		}
-		page.Total, page.TotalCapped = min(total, numberpool.SearchTotalCap), total > numberpool.SearchTotalCap
+		total += counted
 
 		pageArgs := append(queryArgs{}, args...)
 		query := `(SELECT ` + numberColumns + `, nsn ` + available + `)
@@ -83,20 +97,60 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 			ORDER BY nsn, e164
 			LIMIT ` + pageArgs.add(q.Limit) + ` OFFSET ` + pageArgs.add(q.Offset)
 		page.Numbers, err = collectPoolNumbers(ctx, tx, query, pageArgs)
-		return err
+		if err != nil {
+			return err
+		}
+
+		page.Total, page.TotalCapped = min(total, numberpool.SearchTotalCap), total > numberpool.SearchTotalCap
+		if budgetSpent {
+			// The count stopped early, so it is only a lower bound, and the
+			// page itself proves some matches.
+			page.Total = max(page.Total, min(q.Offset+len(page.Numbers), numberpool.SearchTotalCap))
+			page.TotalCapped = true
+		}
+		return nil
 	})
 	return page, err
 }
 
-// countMatches counts at most SearchTotalCap + 1 matches of each arm.
-func countMatches(ctx context.Context, tx pgx.Tx, available, cooled string, args queryArgs) (int, error) {
+// scanBudget is how many available numbers a count of a contains or
+// ends_with filter reads at most, the same as the SQLite store's budget for
+// filters it cannot look up in its 4-gram index.
+const scanBudget = 20_000
+
+// countWithinBudget counts the available numbers that match the patterns of
+// q among the first scanBudget numbers that its other filters select, and
+// reports whether it read that many.
+func countWithinBudget(ctx context.Context, tx pgx.Tx, q numberpool.SearchQuery) (int, bool, error) {
+	patterns := q.NSNPatterns
+	q.NSNPatterns = nil
+	var args queryArgs
+	base := searchTerms(q, &args)
+	tests := make([]string, len(patterns))
+	for i, p := range patterns {
+		tests[i] = "nsn LIKE " + args.add(p)
+	}
+
+	query := `SELECT count(*), count(*) FILTER (WHERE ` + strings.Join(tests, " AND ") + `)
+		FROM (SELECT nsn FROM numbers WHERE status = 'available' AND ` + base + ` LIMIT ` + args.add(scanBudget) + `) candidates`
+	var scanned, matched int
+	if err := tx.QueryRow(ctx, query, args...).Scan(&scanned, &matched); err != nil {
+		return 0, false, fmt.Errorf("count matches within the budget: %w", err)
+	}
+	return matched, scanned >= scanBudget, nil
+}
+
+// countMatches counts at most SearchTotalCap + 1 matches of each arm, a
+// FROM clause that binds args.
+func countMatches(ctx context.Context, tx pgx.Tx, arms []string, args queryArgs) (int, error) {
 	countArgs := append(queryArgs{}, args...)
 	limit := countArgs.add(numberpool.SearchTotalCap + 1)
-	query := `SELECT
-		(SELECT count(*) FROM (SELECT 1 ` + available + ` LIMIT ` + limit + `) a) +
-		(SELECT count(*) FROM (SELECT 1 ` + cooled + ` LIMIT ` + limit + `) c)`
+	counts := make([]string, len(arms))
+	for i, arm := range arms {
+		counts[i] = `(SELECT count(*) FROM (SELECT 1 ` + arm + ` LIMIT ` + limit + `) arm)`
+	}
 	var total int
-	if err := tx.QueryRow(ctx, query, countArgs...).Scan(&total); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT `+strings.Join(counts, " + "), countArgs...).Scan(&total); err != nil {
 		return 0, fmt.Errorf("count matches: %w", err)
 	}
 	return total, nil

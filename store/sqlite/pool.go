@@ -58,9 +58,9 @@ func searchTerms(q numberpool.SearchQuery, c searchColumns) (string, []any) {
 // searchSQL holds the page and count queries of one search.
 type searchSQL struct {
 	page, count string
-	// scanCount, when set, counts the matches among the first :budget
-	// numbers of the available arm that the other filters select, and
-	// returns how many it read and how many matched; count then covers the
+	// scanCount, when set, reads the first :budget numbers that the
+	// filters other than the patterns select, and returns how many it read
+	// and how many of them the patterns match. count then covers the
 	// cooled-off arm alone.
 	scanCount string
 	args      []any
