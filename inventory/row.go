@@ -51,7 +51,9 @@ func (v *validator) check(record []string) (row, []string) {
 	reject := func(reason string) { reasons = append(reasons, reason) }
 
 	typeOK := v.checkNumber(&r, record, reject)
-	r.region = v.checkRegion(record, reject)
+	if region := v.checkRegion(record, reject); region != "" {
+		r.region = region
+	}
 	r.capabilities = v.checkCapabilities(record, reject)
 	r.monthlyFee = v.checkFee(record, colMonthlyFee, reject)
 	r.setupFee = v.checkFee(record, colSetupFee, reject)
@@ -59,7 +61,8 @@ func (v *validator) check(record []string) (row, []string) {
 	return r, reasons
 }
 
-// checkNumber fills the number, its country and its type. It reports whether
+// checkNumber fills the number, its country and its type, and its region
+// from the metadata when the region column is empty. It reports whether
 // the type is known, which the cooling-off policy of a release needs.
 func (v *validator) checkNumber(r *row, record []string, reject func(string)) bool {
 	e164 := v.layout.field(record, colE164)
@@ -94,6 +97,9 @@ func (v *validator) checkNumber(r *row, record []string, reject func(string)) bo
 	if kind == phonenumbers.UNKNOWN {
 		reject(fmt.Sprintf("%s is not a valid number: it matches no number range of %s", e164, country))
 		return false
+	}
+	if v.layout.field(record, colRegion) == "" {
+		r.region = regionOf(parsed, country)
 	}
 	if typeText != "" {
 		r.numberType = givenType
