@@ -34,7 +34,7 @@ func regionOf(parsed *phonenumbers.PhoneNumber, country string) string {
 }
 
 // countryName returns the English name of a country by its ISO 3166-1
-// alpha-2 code, which the geocoding data gives when it knows no place.
+// alpha-2 code, which the geocoding data returns when it has no place.
 func countryName(country string) string {
 	region, err := language.ParseRegion(country)
 	if err != nil {

@@ -85,6 +85,10 @@ const (
 	// CROSS JOIN makes SQLite read the left table first, in its key order.
 	gramFrom = ` FROM pool_grams AS g CROSS JOIN numbers AS n ON n.e164 = g.e164
 		WHERE g.gram = :gram AND n.status = 'available' AND `
+	//
+	// NOTE: the pending arm reads every pending number, so right after a
+	// large import, until the sweeper has indexed it (about two minutes
+	// for 1,000,000 numbers), a contains search reads the whole import.
 	pendingFrom = ` FROM gram_pending AS p CROSS JOIN numbers ON numbers.e164 = p.e164
 		WHERE numbers.status = 'available' AND `
 )
