@@ -39,8 +39,15 @@ func searchTerms(q numberpool.SearchQuery, c searchColumns) (string, []any) {
 		terms = append(terms, c.nsn+" >= :prefix AND "+c.nsn+" < :prefix_end")
 		args = append(args, sql.Named("prefix", q.NSNPrefix), sql.Named("prefix_end", numberpool.NSNPrefixEnd(q.NSNPrefix)))
 	}
-	if q.Type != "" {
+	switch q.Type {
+	case "":
+	case numberpool.TypeLocal:
 		terms = append(terms, c.typ+" = :type")
+		args = append(args, sql.Named("type", string(q.Type)))
+	default:
+		// The constant term lets SQLite use numbers_pool_type, which holds
+		// only the types other than local.
+		terms = append(terms, c.typ+" = :type AND "+c.typ+" <> 'local'")
 		args = append(args, sql.Named("type", string(q.Type)))
 	}
 	if bits := encodeCapabilities(q.Capabilities); bits != 0 {

@@ -106,6 +106,8 @@ func TestSearchPlans(t *testing.T) {
 		{"contains gram and type", numberpool.SearchFilter{Country: "US", Contains: "1*5551", Type: numberpool.TypeLocal},
 			"SEARCH g USING PRIMARY KEY (gram=? AND country=?)"},
 		{"type", numberpool.SearchFilter{Country: "US", Type: numberpool.TypeTollFree}, "USING INDEX numbers_pool_type "},
+		{"type mobile", numberpool.SearchFilter{Country: "GB", Type: numberpool.TypeMobile, StartsWith: "7"}, "USING INDEX numbers_pool_type "},
+		{"type local", numberpool.SearchFilter{Country: "US", Type: numberpool.TypeLocal}, "USING INDEX numbers_pool "},
 		{"everything", numberpool.SearchFilter{Country: "US", AreaCode: "415", Contains: "12", EndsWith: "4",
 			Capabilities: []numberpool.Capability{numberpool.CapabilitySMS}}, "USING INDEX numbers_pool "},
 	}

@@ -16,12 +16,15 @@ ALTER TABLE numbers ADD COLUMN nsn TEXT GENERATED ALWAYS AS (substr(e164, 2 + CA
 -- Searches read their page in the order of one of these indexes: national
 -- number, then E.164. They hold every column a filter tests, so SQLite skips
 -- a non-matching number without reading its row. The second index serves
--- searches by type, which would otherwise walk past every number of the
--- other types (toll-free numbers sort after most local ones).
+-- searches for mobile and toll-free numbers, which would otherwise walk past
+-- every local number (toll-free numbers sort after most local ones). It
+-- leaves local numbers out, because they are most of a pool and a search
+-- for them finds them densely in numbers_pool: every number it holds costs
+-- an index write on each import, purchase and return to the pool.
 CREATE INDEX numbers_pool ON numbers (country, nsn, e164, type, capabilities)
     WHERE status = 'available';
 CREATE INDEX numbers_pool_type ON numbers (country, type, nsn, e164, capabilities)
-    WHERE status = 'available';
+    WHERE status = 'available' AND type <> 'local';
 
 -- Released numbers by the end of their cooling-off period: for the sweeper,
 -- and for searches, which also return the ones the sweeper has not reached.
