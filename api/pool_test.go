@@ -255,3 +255,31 @@ func TestPurchaseRace(t *testing.T) {
 		t.Errorf("%d accounts bought the number, want exactly 1 (codes %v)", winners, codes)
 	}
 }
+
+func TestPoolRoutesNeedTheAccountsKey(t *testing.T) {
+	env := newTestEnv(t)
+	env.addNumbers(t, availableNumber("+14155550001"))
+
+	tests := []struct {
+		name   string
+		key    string
+		status int
+	}{
+		{"no key", "", http.StatusUnauthorized},
+		{"other account", env.otherKey, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if rec := env.do(t, http.MethodGet, inventoryURL(accountID, "country=US"), tt.key); rec.Code != tt.status {
+				t.Errorf("search: status %d, want %d", rec.Code, tt.status)
+			}
+			rec := env.post(t, purchaseURL(accountID), tt.key, `{"e164": "+14155550001", "country": "US"}`)
+			if rec.Code != tt.status {
+				t.Errorf("purchase: status %d, want %d", rec.Code, tt.status)
+			}
+		})
+	}
+	if rec := env.do(t, http.MethodGet, numberURL(otherAccountID, "+14155550001", ""), env.otherKey); rec.Code != http.StatusNotFound {
+		t.Errorf("the number was bought by a rejected request: GET status %d, want 404", rec.Code)
+	}
+}

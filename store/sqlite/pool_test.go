@@ -246,3 +246,29 @@ func TestSearchScanBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchSQLShape checks that filter values reach SQLite only as bound
+// parameters: searches that differ in values alone run the same SQL text.
+func TestSearchSQLShape(t *testing.T) {
+	pairs := [][2]numberpool.SearchFilter{
+		{{Country: "US", AreaCode: "415"}, {Country: "GB", AreaCode: "20"}},
+		{{Country: "US", Contains: "1234"}, {Country: "US", Contains: "9*87654"}},
+		{{Country: "US", Contains: "5*5"}, {Country: "US", Contains: "0*0*0"}},
+		{{Country: "US", StartsWith: "+1415", EndsWith: "99"}, {Country: "US", StartsWith: "650", EndsWith: "1"}},
+		{{Country: "US", Type: numberpool.TypeMobile}, {Country: "US", Type: numberpool.TypeTollFree}},
+	}
+	for _, pair := range pairs {
+		var texts [2]searchSQL
+		for i, f := range pair {
+			f.Page, f.PerPage = 1, 20
+			q, err := f.Query()
+			if err != nil {
+				t.Fatalf("Query(%+v): %v", f, err)
+			}
+			texts[i] = buildSearch(q)
+		}
+		if texts[0].page != texts[1].page || texts[0].count != texts[1].count || texts[0].scanCount != texts[1].scanCount {
+			t.Errorf("searches %+v and %+v run different SQL", pair[0], pair[1])
+		}
+	}
+}
