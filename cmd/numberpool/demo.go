@@ -76,4 +76,9 @@ func printDemo(w io.Writer, baseURL, key string) {
 	fmt.Fprintln(w, "Preview the release of +14155551234:")
 	fmt.Fprintf(w, "curl --request GET --url %s/v1/account/%s/numbers/+14155551234/release-preview --header 'Authorization: Bearer %s'\n",
 		baseURL, demoAccountID, key)
+	fmt.Fprintln(w, "Search the pool of available numbers, then buy one:")
+	fmt.Fprintf(w, "curl --request GET --url '%s/v1/account/%s/inventory/numbers?country=US&area_code=415&contains=60' --header 'Authorization: Bearer %s'\n",
+		baseURL, demoAccountID, key)
+	fmt.Fprintf(w, "curl --request POST --url %s/v1/account/%s/numbers/purchase-from-inventory --header 'Authorization: Bearer %s' --header 'Content-Type: application/json' --data '{\"e164\": \"+14152006000\", \"country\": \"US\"}'\n",
+		baseURL, demoAccountID, key)
 }
