@@ -17,9 +17,9 @@ import (
 // lines. Imports smaller than that print none.
 const progressLineEvery = 100_000
 
-// withProgress passes the numbers of seq through and reports how many have
-// gone to the store out of total on w: as a progress bar when w is a
-// terminal, else as a plain line every progressLineEvery numbers, which
+// withProgress passes the numbers of seq through and reports on w how many
+// of total have gone to the store. On a terminal it draws a progress bar.
+// Elsewhere it prints a plain line every progressLineEvery numbers, which
 // logs and pipes keep readable.
 func withProgress(seq iter.Seq[numberpool.Number], total int, w io.Writer) iter.Seq[numberpool.Number] {
 	report := plainProgress(total, w)

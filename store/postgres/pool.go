@@ -270,7 +270,8 @@ func markReturned(ctx context.Context, tx pgx.Tx, ids []int64, now time.Time) er
 // Sweep returns up to limit numbers whose cooling-off period ended by now
 // to the pool, oldest first, in one transaction. It locks the rows it takes
 // with SKIP LOCKED, so sweepers of several replicas take disjoint batches
-// and never wait for each other or for a purchase holding a row.
+// rather than queue for the same rows, and a row that a purchase holds is
+// left for a later batch. TestSweepReplicas runs three at once.
 func (s *Store) Sweep(ctx context.Context, limit int) (int, error) {
 	if limit < 1 {
 		return 0, fmt.Errorf("sweep: invalid limit %d: expected 1 or more", limit)
