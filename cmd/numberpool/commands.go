@@ -7,12 +7,6 @@ import (
 	"numberpool"
 )
 
-// schemaVersioner is implemented by stores that can report the version of
-// their schema.
-type schemaVersioner interface {
-	SchemaVersion(ctx context.Context) (int64, error)
-}
-
 func runMigrate(ctx context.Context, a *app, args []string) error {
 	cfg := defaultConfig()
 	fs := a.newFlagSet("migrate", "migrate [flags]", &cfg)
@@ -20,22 +14,25 @@ func runMigrate(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 
-	store, err := openStore(ctx, cfg, a.storeDeps(cfg), true)
+	store, err := openForMigration(ctx, cfg, a.storeDeps(cfg))
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 
-	sv, ok := store.(schemaVersioner)
-	if !ok {
-		fmt.Fprintln(a.stdout, "schema is up to date")
+	applied, err := store.ApplyMigrations(ctx)
+	if err != nil {
+		return redactOpenError(err, cfg.DB)
+	}
+	version, err := store.SchemaVersion(ctx)
+	if err != nil {
+		return redactOpenError(err, cfg.DB)
+	}
+	if applied == 0 {
+		fmt.Fprintf(a.stdout, "schema is up to date at version %d\n", version)
 		return nil
 	}
-	version, err := sv.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(a.stdout, "schema is at version %d\n", version)
+	fmt.Fprintf(a.stdout, "applied %d migrations, schema version %d\n", applied, version)
 	return nil
 }
 

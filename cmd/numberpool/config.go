@@ -18,7 +18,7 @@ import (
 // Config is the configuration that every command shares, filled from flags
 // and NUMBERPOOL_* environment variables. A flag wins over its variable.
 type Config struct {
-	DB                  string // SQLite file path, or a postgres:// URL
+	DB                  string // SQLite file path, postgres:// URL or PostgreSQL key=value string
 	Addr                string // host:port the API listens on
 	CoolingOffDays      int
 	EarlyTerminationFee numberpool.Cents
@@ -65,7 +65,7 @@ var envVars = []struct{ flag, env string }{
 
 // register adds the configuration flags to fs.
 func (c *Config) register(fs *flag.FlagSet) {
-	fs.StringVar(&c.DB, "db", c.DB, "SQLite database file, or a postgres:// URL (env NUMBERPOOL_DB)")
+	fs.StringVar(&c.DB, "db", c.DB, "SQLite database file, postgres:// URL or PostgreSQL key=value string such as \"host=127.0.0.1 dbname=numberpool\" (env NUMBERPOOL_DB)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "host:port the HTTP API listens on (env NUMBERPOOL_ADDR)")
 	fs.IntVar(&c.CoolingOffDays, "cooling-off-days", c.CoolingOffDays,
 		"default cooling-off period of a released number, in days of 24 hours (env NUMBERPOOL_COOLING_OFF_DAYS)")
@@ -106,8 +106,8 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) (string, bool)) error {
 // the flag and the environment variable that set the bad value.
 func (c *Config) validate() error {
 	var errs []error
-	if c.DB == "" {
-		errs = append(errs, usageErrorf("invalid --db/NUMBERPOOL_DB: it is empty; give a SQLite file path or a postgres:// URL"))
+	if _, err := parseDB(c.DB); err != nil {
+		errs = append(errs, err)
 	}
 	if err := validateAddr(c.Addr); err != nil {
 		errs = append(errs, usageErrorf("invalid --addr/NUMBERPOOL_ADDR %q: %v", c.Addr, err))

@@ -183,7 +183,7 @@ func TestConfigErrors(t *testing.T) {
 		{"port", nil, []string{"--addr", "127.0.0.1:http"},
 			`invalid --addr/NUMBERPOOL_ADDR "127.0.0.1:http": invalid port "http": expected 0 to 65535`},
 		{"empty db", map[string]string{"NUMBERPOOL_DB": ""}, nil,
-			"invalid --db/NUMBERPOOL_DB: it is empty; give a SQLite file path or a postgres:// URL"},
+			"invalid --db/NUMBERPOOL_DB: it is empty; give a SQLite file path, a postgres:// or postgresql:// URL"},
 		{"log format", nil, []string{"--log-format", "xml"},
 			`invalid --log-format/NUMBERPOOL_LOG_FORMAT "xml": expected text or json`},
 		{"log level", map[string]string{"NUMBERPOOL_LOG_LEVEL": "loud"}, nil,

@@ -28,34 +28,66 @@ const migrationLockKey int64 = 0x6e756d706f6f6c // "numpool" in ASCII
 // all call it: an advisory lock makes them take turns, and each one that
 // gets the lock after the first finds nothing left to apply.
 func (s *Store) Migrate(ctx context.Context) error {
+	_, err := s.ApplyMigrations(ctx)
+	return err
+}
+
+// ApplyMigrations is Migrate that also returns the count of migrations it
+// applied.
+func (s *Store) ApplyMigrations(ctx context.Context) (int, error) {
 	lockTx, err := s.pool.Begin(ctx)
 	if err != nil {
-		return wrap("begin migration lock transaction", err)
+		return 0, wrap("begin migration lock transaction", err)
 	}
 	// A transaction-level lock ends with the transaction, also when the
 	// connection is lost, so no pooled connection can keep it by mistake.
 	defer lockTx.Rollback(context.WithoutCancel(ctx))
 	if _, err := lockTx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockKey); err != nil {
-		return wrap("take migration lock", err)
+		return 0, wrap("take migration lock", err)
 	}
 
 	db := stdlib.OpenDBFromPool(s.pool)
 	defer db.Close()
 	provider, err := newProvider(db)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	results, err := provider.Up(ctx)
 	if err != nil {
-		return fmt.Errorf("apply migrations: %w", err)
+		return 0, fmt.Errorf("apply migrations: %w", err)
 	}
 
 	version, err := provider.GetDBVersion(ctx)
 	if err != nil {
-		return fmt.Errorf("read schema version: %w", err)
+		return 0, fmt.Errorf("read schema version: %w", err)
 	}
 	s.logger.InfoContext(ctx, "migrations applied", "count", len(results), "schema_version", version)
-	return nil
+	return len(results), nil
+}
+
+// SchemaVersion returns the version of the newest migration applied to the
+// database, 0 when none has been. It never changes the schema.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	var versioned bool
+	err := s.pool.QueryRow(ctx, `SELECT to_regclass('goose_db_version') IS NOT NULL`).Scan(&versioned)
+	if err != nil {
+		return 0, wrap("look for the schema version table", err)
+	}
+	if !versioned {
+		return 0, nil
+	}
+
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	provider, err := newProvider(db)
+	if err != nil {
+		return 0, err
+	}
+	version, err := provider.GetDBVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return version, nil
 }
 
 // checkSchema returns an error unless every migration of this build has

@@ -7,10 +7,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"numberpool"
@@ -70,13 +73,17 @@ func OpenNoMigrate(ctx context.Context, url string, opts Options) (*Store, error
 	return s, nil
 }
 
+// OpenForMigration connects to the database at url without applying or
+// checking migrations, for a caller that then calls ApplyMigrations.
+func OpenForMigration(ctx context.Context, url string, opts Options) (*Store, error) {
+	return connect(ctx, url, opts)
+}
+
 func connect(ctx context.Context, url string, opts Options) (*Store, error) {
 	// The URL may carry a password, so no error or log line here repeats it.
-	config, err := pgxpool.ParseConfig(url)
+	config, err := parseConfig(url)
 	if err != nil {
-		// NOTE: pgx v5 removes the password from the string quoted in its
-		// parse errors, but only as well as it can parse a malformed string.
-		return nil, fmt.Errorf("invalid PostgreSQL connection string: %w", err)
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, config)
 	if err != nil {
@@ -100,9 +107,35 @@ func connect(ctx context.Context, url string, opts Options) (*Store, error) {
 
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
+		if err := permanentConnectError(config, err); err != nil {
+			return nil, err
+		}
 		return nil, wrap("connect to PostgreSQL at "+describe(config), err)
 	}
 	return s, nil
+}
+
+// ErrConfig is wrapped by the errors of Open and OpenNoMigrate that waiting
+// cannot cure, such as a database that does not exist or rejected
+// credentials: the connection string or the server must be changed.
+var ErrConfig = errors.New("PostgreSQL rejected the connection settings")
+
+// permanentConnectError returns an error wrapping ErrConfig when the server
+// rejected the connection for a reason that retrying cannot cure, or nil.
+func permanentConnectError(config *pgxpool.Config, err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return nil
+	}
+	switch {
+	case pgErr.Code == "3D000": // invalid_catalog_name
+		return fmt.Errorf("%w: database %q does not exist on %s: create it, or name an existing database in the connection string (%s)",
+			ErrConfig, config.ConnConfig.Database, describe(config), pgErr.Code)
+	case strings.HasPrefix(pgErr.Code, "28"): // invalid authorization specification
+		return fmt.Errorf("%w: the server at %s rejected the credentials of user %q: check the user and password (%s)",
+			ErrConfig, describe(config), config.ConnConfig.User, pgErr.Code)
+	}
+	return nil
 }
 
 // describe names the server and database of config without the password.

@@ -32,19 +32,41 @@ func (s *Store) provider() (*goose.Provider, error) {
 // transaction. It does nothing when the schema is current, so it is safe to
 // run on every start.
 func (s *Store) Migrate(ctx context.Context) error {
+	_, err := s.ApplyMigrations(ctx)
+	return err
+}
+
+// ApplyMigrations is Migrate that also returns the count of migrations it
+// applied.
+func (s *Store) ApplyMigrations(ctx context.Context) (int, error) {
 	p, err := s.provider()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	results, err := p.Up(ctx)
 	if err != nil {
-		return fmt.Errorf("migrate sqlite database %s: %w", s.path, err)
+		return 0, fmt.Errorf("migrate sqlite database %s: %w", s.path, err)
 	}
 	for _, r := range results {
 		s.logger.InfoContext(ctx, "sqlite migration applied",
 			"path", s.path, "version", r.Source.Version, "duration_ms", r.Duration.Milliseconds())
 	}
-	return nil
+	return len(results), nil
+}
+
+// SchemaVersion returns the version of the newest migration applied to the
+// database, 0 when none has been. On a file without goose's version table
+// it creates that table, as OpenNoMigrate does.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	p, err := s.provider()
+	if err != nil {
+		return 0, err
+	}
+	version, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read schema version of %s: %w", s.path, err)
+	}
+	return version, nil
 }
 
 // checkSchema returns an error unless every embedded migration has been

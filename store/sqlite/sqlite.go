@@ -85,6 +85,13 @@ func OpenNoMigrate(ctx context.Context, path string, opts Options) (*Store, erro
 	return openChecked(ctx, path, opts, embeddedMigrations())
 }
 
+// OpenForMigration opens the database at path, creating the file if
+// needed, without applying or checking migrations, for a caller that then
+// calls ApplyMigrations.
+func OpenForMigration(ctx context.Context, path string, opts Options) (*Store, error) {
+	return open(ctx, path, opts, embeddedMigrations())
+}
+
 func openChecked(ctx context.Context, path string, opts Options, migrations fs.FS) (*Store, error) {
 	s, err := open(ctx, path, opts, migrations)
 	if err != nil {
