@@ -93,9 +93,13 @@ func applyEnv(fs *flag.FlagSet, getenv func(string) (string, bool)) error {
 		}
 		f := fs.Lookup(ev.flag)
 		if err := f.Value.Set(value); err != nil {
-			return usageErrorf("invalid %s=%q: %v", ev.env, value, err)
+			var ue *usageError
+			if errors.As(err, &ue) {
+				return err
+			}
+			return usageErrorf("invalid --%s/%s %s: %v", ev.flag, ev.env, quoteValue(value), err)
 		}
-		if pv, ok := f.Value.(*policyValue); ok {
+		if pv, ok := unwrapValue(f.Value).(*policyValue); ok {
 			pv.fromEnv = true
 		}
 	}
@@ -185,7 +189,8 @@ func (v *centsValue) String() string { return numberpool.Cents(*v).String() }
 func (v *centsValue) Set(s string) error {
 	c, err := numberpool.ParseCents(s)
 	if err != nil {
-		return err
+		// The error of ParseCents repeats the value, which the caller quotes.
+		return errors.New("expected a non-negative amount in USD with at most two decimals, e.g. 25.00")
 	}
 	*v = centsValue(c)
 	return nil

@@ -169,11 +169,11 @@ func TestConfigErrors(t *testing.T) {
 		want string
 	}{
 		{"env days", map[string]string{"NUMBERPOOL_COOLING_OFF_DAYS": "thirty"}, nil,
-			`invalid NUMBERPOOL_COOLING_OFF_DAYS="thirty": parse error`},
+			`invalid --cooling-off-days/NUMBERPOOL_COOLING_OFF_DAYS "thirty": expected a whole number, e.g. 30`},
 		{"env fee", map[string]string{"NUMBERPOOL_EARLY_TERMINATION_FEE": "25.001"}, nil,
-			`invalid NUMBERPOOL_EARLY_TERMINATION_FEE="25.001": invalid amount "25.001": expected a non-negative decimal with at most two decimals, e.g. 1.15`},
+			`invalid --early-termination-fee/NUMBERPOOL_EARLY_TERMINATION_FEE "25.001": expected a non-negative amount in USD with at most two decimals, e.g. 25.00`},
 		{"flag fee", nil, []string{"--early-termination-fee", "$25"},
-			`invalid value "$25" for flag -early-termination-fee`},
+			`invalid --early-termination-fee/NUMBERPOOL_EARLY_TERMINATION_FEE "$25": expected a non-negative amount`},
 		{"days out of range", nil, []string{"--cooling-off-days", "-1"},
 			"invalid --cooling-off-days/NUMBERPOOL_COOLING_OFF_DAYS: invalid cooling-off period of -1 days: expected 0 to 3650"},
 		{"term out of range", map[string]string{"NUMBERPOOL_MINIMUM_TERM_MONTHS": "1000"}, nil,
@@ -187,7 +187,7 @@ func TestConfigErrors(t *testing.T) {
 		{"log format", nil, []string{"--log-format", "xml"},
 			`invalid --log-format/NUMBERPOOL_LOG_FORMAT "xml": expected text or json`},
 		{"log level", map[string]string{"NUMBERPOOL_LOG_LEVEL": "loud"}, nil,
-			`invalid NUMBERPOOL_LOG_LEVEL="loud"`},
+			`invalid --log-level/NUMBERPOOL_LOG_LEVEL "loud": expected debug, info, warn or error`},
 		{"policy country", nil, []string{"--policy", "UK:cooling_off_days=45"},
 			`invalid --policy/NUMBERPOOL_POLICIES rule "UK:cooling_off_days=45": unknown country "UK": expected an upper-case ISO 3166-1 alpha-2 code such as US or GB, or * for every country`},
 		{"policy lower-case country", nil, []string{"--policy", "us:cooling_off_days=45"},
@@ -233,5 +233,83 @@ func TestConfigErrorExitCode(t *testing.T) {
 	want := "numberpool: invalid --cooling-off-days/NUMBERPOOL_COOLING_OFF_DAYS: invalid cooling-off period of -5 days: expected 0 to 3650\n"
 	if diff := cmp.Diff(want, r.stderr); diff != "" {
 		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestConfigBadValueEveryFlag gives each configuration flag a bad value, on
+// the command line and in its variable, and checks the one-line error.
+func TestConfigBadValueEveryFlag(t *testing.T) {
+	bad := map[string]string{
+		"db":                    "mysql://x", // only the scheme is quoted, because a URL may carry a password
+		"addr":                  "8080",
+		"cooling-off-days":      "1.5",
+		"early-termination-fee": "25.005",
+		"minimum-term-months":   "abc",
+		"policy":                "US",
+		"log-level":             "verbose",
+		"log-format":            "xml",
+		"max-call-duration":     "abc",
+		"sip-domain":            "not a domain",
+	}
+	for _, ev := range envVars {
+		value, ok := bad[ev.flag]
+		if !ok {
+			t.Errorf("no bad value for --%s", ev.flag)
+			continue
+		}
+		for _, source := range []string{"flag", "env"} {
+			t.Run(ev.flag+"/"+source, func(t *testing.T) {
+				var r result
+				if source == "flag" {
+					r = runCommand(t, nil, "", "migrate", "--"+ev.flag, value)
+				} else {
+					r = runCommand(t, map[string]string{ev.env: value}, "", "migrate")
+				}
+				checkBadValueError(t, r, "--"+ev.flag+"/"+ev.env, value)
+			})
+		}
+	}
+}
+
+func checkBadValueError(tb testing.TB, r result, names, value string) {
+	tb.Helper()
+	if r.code != exitUsage {
+		tb.Errorf("exit code = %d, want %d", r.code, exitUsage)
+	}
+	if !strings.Contains(r.stderr, names) {
+		tb.Errorf("stderr does not name %s:\n%s", names, r.stderr)
+	}
+	if !strings.Contains(r.stderr, strings.TrimSuffix(value, "://x")) {
+		tb.Errorf("stderr does not quote the value %q:\n%s", value, r.stderr)
+	}
+	if strings.Contains(r.stderr, "Usage:") {
+		tb.Errorf("stderr shows the usage text:\n%s", r.stderr)
+	}
+	if lines := strings.Count(r.stderr, "\n"); lines != 1 {
+		tb.Errorf("stderr has %d lines, want 1:\n%s", lines, r.stderr)
+	}
+}
+
+func TestConfigUnknownFlagShowsUsage(t *testing.T) {
+	r := runCommand(t, nil, "", "migrate", "--no-such-flag")
+	if r.code != exitUsage {
+		t.Errorf("exit code = %d, want %d", r.code, exitUsage)
+	}
+	if !strings.Contains(r.stderr, "Usage: numberpool migrate") {
+		t.Errorf("stderr does not show the usage text:\n%s", r.stderr)
+	}
+}
+
+func TestConfigLongValueIsCut(t *testing.T) {
+	long := strings.Repeat("9", 10000)
+	r := runCommand(t, map[string]string{"NUMBERPOOL_COOLING_OFF_DAYS": long}, "", "migrate")
+	if r.code != exitUsage {
+		t.Errorf("exit code = %d, want %d", r.code, exitUsage)
+	}
+	if !strings.Contains(r.stderr, `"`+strings.Repeat("9", maxQuotedValue)+`"...`) {
+		t.Errorf("stderr does not show the cut value:\n%.200s", r.stderr)
+	}
+	if len(r.stderr) > 500 {
+		t.Errorf("stderr has %d bytes, want the value cut", len(r.stderr))
 	}
 }

@@ -168,31 +168,37 @@ var errReported = errors.New("failure already reported")
 // flagSet is the flag set of one command with its usage line.
 type flagSet struct {
 	*flag.FlagSet
-	usage string
+	usage  string
+	failed *error // the error of the first invalid flag value, see checkValues
 }
 
 // newFlagSet returns a flag set for a command that takes the configuration
 // flags. Its errors come back from Parse instead of exiting.
 func (a *app) newFlagSet(name, usage string, cfg *Config) flagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(a.stderr)
+	failed := new(error)
+	fs.SetOutput(quietWriter{w: a.stderr, failed: failed})
 	fs.Usage = func() {
-		fmt.Fprintf(a.stderr, "Usage: numberpool %s\n\nFlags:\n", usage)
+		fmt.Fprintf(fs.Output(), "Usage: numberpool %s\n\nFlags:\n", usage)
 		fs.PrintDefaults()
 	}
 	cfg.register(fs)
-	return flagSet{FlagSet: fs, usage: usage}
+	return flagSet{FlagSet: fs, usage: usage, failed: failed}
 }
 
 // parse fills cfg from the environment and args, in that order, validates it
 // and checks the count of positional arguments.
 func (a *app) parse(fs flagSet, cfg *Config, args []string, positional int) error {
+	checkValues(fs.FlagSet, fs.failed)
 	if err := applyEnv(fs.FlagSet, a.getenv); err != nil {
 		return err
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
+		}
+		if *fs.failed != nil {
+			return *fs.failed
 		}
 		// The flag package has printed the error and the usage already.
 		return usageErrorf("invalid arguments of numberpool %s: %v", fs.Name(), err)

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"log/slog"
+	"strconv"
+	"time"
+)
+
+// maxQuotedValue is how many characters of a bad value an error repeats, so
+// that a huge argument or variable cannot flood standard error.
+const maxQuotedValue = 40
+
+// quoteValue returns s quoted for an error message, cut to maxQuotedValue
+// characters and marked with "..." when it was longer.
+func quoteValue(s string) string {
+	count := 0
+	for i := range s {
+		if count == maxQuotedValue {
+			return strconv.Quote(s[:i]) + "..."
+		}
+		count++
+	}
+	return strconv.Quote(s)
+}
+
+// checkedValue wraps the flag.Value of one flag so that an invalid value
+// gives an error naming the flag, its environment variable and the value,
+// whether it came from the command line or the environment.
+type checkedValue struct {
+	flag.Value
+	names  string // "--flag/NUMBERPOOL_VAR", or "--flag" without a variable
+	failed *error // the first invalid value's error, shared by a flag set
+}
+
+func (v *checkedValue) Set(s string) error {
+	if err := v.Value.Set(s); err != nil {
+		err = usageErrorf("invalid %s %s: %s", v.names, quoteValue(s), explainValueError(v.Value, err))
+		if *v.failed == nil {
+			*v.failed = err
+		}
+		return err
+	}
+	return nil
+}
+
+// IsBoolFlag keeps "--demo" without a value working for a wrapped bool.
+func (v *checkedValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// explainValueError returns what value was expected. The flag package's own
+// errors say only "parse error" or "value out of range", so for its types
+// the expected form replaces them.
+func explainValueError(value flag.Value, err error) string {
+	getter, ok := value.(flag.Getter)
+	if !ok {
+		return err.Error()
+	}
+	switch getter.Get().(type) {
+	case int:
+		return "expected a whole number, e.g. 30"
+	case time.Duration:
+		return "expected a duration with a unit, e.g. 90s, 30m or 4h"
+	case bool:
+		return "expected true or false"
+	case *slog.Level:
+		return "expected debug, info, warn or error"
+	}
+	return err.Error()
+}
+
+// checkValues wraps every flag of fs in a checkedValue that records the
+// first invalid value's error in failed.
+func checkValues(fs *flag.FlagSet, failed *error) {
+	env := make(map[string]string, len(envVars))
+	for _, ev := range envVars {
+		env[ev.flag] = ev.env
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if _, done := f.Value.(*checkedValue); done {
+			return
+		}
+		names := "--" + f.Name
+		if name, ok := env[f.Name]; ok {
+			names += "/" + name
+		}
+		f.Value = &checkedValue{Value: f.Value, names: names, failed: failed}
+	})
+}
+
+// unwrapValue returns the flag.Value that checkValues wrapped.
+func unwrapValue(v flag.Value) flag.Value {
+	if cv, ok := v.(*checkedValue); ok {
+		return cv.Value
+	}
+	return v
+}
+
+// quietWriter drops what the flag package writes after an invalid value,
+// its error line and the whole usage text, because the command prints its
+// own one-line error instead. Other output, such as the usage text after an
+// unknown flag or -h, passes through.
+type quietWriter struct {
+	w      io.Writer
+	failed *error
+}
+
+func (q quietWriter) Write(p []byte) (int, error) {
+	if *q.failed != nil {
+		return len(p), nil
+	}
+	return q.w.Write(p)
+}
