@@ -77,7 +77,7 @@ func parseHeader(names []string) (layout, []string) {
 		case !ok:
 			reasons = append(reasons, unknownColumn(name))
 		case l[c] >= 0:
-			reasons = append(reasons, fmt.Sprintf("column %q appears twice in the header (columns %d and %d)", name, l[c]+1, i+1))
+			reasons = append(reasons, fmt.Sprintf("column %s appears twice in the header (columns %d and %d)", quote(name), l[c]+1, i+1))
 		default:
 			l[c] = i
 		}
@@ -100,9 +100,9 @@ func lookupColumn(name string) (column, bool) {
 
 func unknownColumn(name string) string {
 	if _, ok := lookupColumn(strings.ToLower(name)); ok {
-		return fmt.Sprintf("unknown column %q: column names are lower-case, write %q", name, strings.ToLower(name))
+		return fmt.Sprintf("unknown column %s: column names are lower-case, write %s", quote(name), quote(strings.ToLower(name)))
 	}
-	return fmt.Sprintf("unknown column %q: expected one of %s", name, knownColumns())
+	return fmt.Sprintf("unknown column %s: expected one of %s", quote(name), knownColumns())
 }
 
 func knownColumns() string {

@@ -147,6 +147,29 @@ func TestReadTypeGivenWins(t *testing.T) {
 	}
 }
 
+// TestReadTypeMatchesMetadata checks the given types that agree with the
+// metadata, including both types of an ambiguous US number.
+func TestReadTypeMatchesMetadata(t *testing.T) {
+	tests := []struct {
+		e164 string
+		typ  numberpool.NumberType
+	}{
+		{"+14155551234", numberpool.TypeLocal},
+		{"+14155551234", numberpool.TypeMobile},
+		{"+18885551234", numberpool.TypeTollFree},
+		{"+442071838750", numberpool.TypeLocal},
+		{"+33612345678", numberpool.TypeMobile},
+	}
+	for _, tt := range tests {
+		t.Run(tt.e164+"/"+string(tt.typ), func(t *testing.T) {
+			got := mustRead(t, "e164,type\n"+tt.e164+","+string(tt.typ)+"\n", testOptions())
+			if len(got) != 1 || got[0].Type != tt.typ {
+				t.Errorf("numbers = %+v, want type %s", got, tt.typ)
+			}
+		})
+	}
+}
+
 func TestReadColumnsInAnyOrder(t *testing.T) {
 	got := mustRead(t, "monthly_fee , e164\n1.50,+14155551234\n", testOptions())
 	if len(got) != 1 || got[0].E164 != "+14155551234" || got[0].MonthlyFee != 150 {
@@ -198,6 +221,9 @@ func TestReadHeaderErrors(t *testing.T) {
 		{"missing e164", "type,region\nlocal,CA\n", []Problem{
 			{1, `the header has no e164 column: every file needs one, for example a header of "e164,type,monthly_fee"`},
 		}},
+		{"huge name", "e164," + strings.Repeat("z", 1<<20) + "\n", []Problem{
+			{1, `unknown column "` + strings.Repeat("z", 40) + `"...: expected one of e164, type, region, capabilities, monthly_fee, setup_fee, account_id, purchased_at, status, released_at`},
+		}},
 		{"empty name", "e164,,type\n", []Problem{
 			{1, "column 2 of the header has no name: expected one of e164, type, region, capabilities, monthly_fee, setup_fee, account_id, purchased_at, status, released_at"},
 		}},
@@ -247,7 +273,19 @@ func TestReadRejectsRows(t *testing.T) {
 		{"empty capability", "+14155551234,,,voice;,,,,,,",
 			`invalid capabilities "voice;": a capability between semicolons is empty; expected e.g. voice;sms`},
 		{"region too long", "+14155551234,," + strings.Repeat("x", 65) + ",,,,,,,",
-			`invalid region "` + strings.Repeat("x", 65) + `": expected at most 64 printable characters, e.g. CA`},
+			`region is 65 bytes long, longer than the maximum of 64: "` + strings.Repeat("x", 40) + `"...`},
+		{"huge region", "+14155551234,," + strings.Repeat("x", 20<<20) + ",,,,,,,",
+			`region is 20971520 bytes long, longer than the maximum of 64: "` + strings.Repeat("x", 40) + `"...`},
+		{"huge account id", "+14155551234,,,,,,acc_" + strings.Repeat("y", 100) + ",2026-01-01T00:00:00Z,,",
+			`account_id is 104 bytes long, longer than the maximum of 64: "acc_` + strings.Repeat("y", 36) + `"...`},
+		{"local given for toll-free", "+18885553335,local,,,,,,,,",
+			"type local contradicts the number: +18885553335 is a toll-free number of US, so its type must be toll_free"},
+		{"toll-free given for local", "+14155553334,toll_free,,,,,,,,",
+			"type toll_free contradicts the number: +14155553334 is a fixed-line or mobile number of US, so its type must be local or mobile"},
+		{"mobile given for fixed line", "+442071838750,mobile,,,,,,,,",
+			"type mobile contradicts the number: +442071838750 is a fixed-line number of GB, so its type must be local"},
+		{"local given for mobile", "+33612345678,local,,,,,,,,",
+			"type local contradicts the number: +33612345678 is a mobile number of FR, so its type must be mobile"},
 		{"region control character", "+14155551234,,C\tA,,,,,,,",
 			`invalid region "C\tA": expected at most 64 printable characters, e.g. CA`},
 		{"monthly fee", "+14155551234,,,,1.255,,,,,",

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -49,6 +50,9 @@ func (v *validator) check(record []string) (row, []string) {
 	var r row
 	var reasons []string
 	reject := func(reason string) { reasons = append(reasons, reason) }
+	if !v.checkLengths(record, reject) {
+		return r, reasons
+	}
 
 	typeOK := v.checkNumber(&r, record, reject)
 	if region := v.checkRegion(record, reject); region != "" {
@@ -103,43 +107,66 @@ func (v *validator) checkNumber(r *row, record []string, reject func(string)) bo
 	}
 	if typeText != "" {
 		r.numberType = givenType
+		if typeOK && !typeAllowed(kind, givenType) {
+			reject(fmt.Sprintf("type %s contradicts the number: %s is a %s number of %s, so its type must be %s",
+				givenType, e164, kindNames[kind], country, joinTypes(typesOfKind[kind])))
+			return false
+		}
 		return typeOK
 	}
 
-	inferred, ok := inferType(kind)
+	types, ok := typesOfKind[kind]
 	if !ok {
 		reject(fmt.Sprintf("the type of %s cannot be inferred: it is a %s number; set the type column to local, mobile or toll_free",
 			e164, kindNames[kind]))
 		return false
 	}
-	r.numberType = inferred
+	r.numberType = types[0]
 	return true
 }
 
-// inferType maps a phonenumbers classification to a number type. US and
-// Canadian numbers come back as FIXED_LINE_OR_MOBILE because their ranges do
-// not tell mobile from fixed lines, and are inferred as local.
-func inferType(kind phonenumbers.PhoneNumberType) (numberpool.NumberType, bool) {
-	switch kind {
-	case phonenumbers.FIXED_LINE, phonenumbers.FIXED_LINE_OR_MOBILE:
-		return numberpool.TypeLocal, true
-	case phonenumbers.MOBILE:
-		return numberpool.TypeMobile, true
-	case phonenumbers.TOLL_FREE:
-		return numberpool.TypeTollFree, true
-	}
-	return "", false
+// typesOfKind maps each phonenumbers classification to the number types
+// that may be given for it, the inferred one first. US and Canadian numbers
+// come back as FIXED_LINE_OR_MOBILE because their ranges do not tell mobile
+// from fixed lines, so they are inferred as local but may be given as
+// mobile. A classification missing here (premium-rate, VoIP and the other
+// kinds of kindNames) has no type of its own, so the type column must set
+// one, and any type is accepted.
+var typesOfKind = map[phonenumbers.PhoneNumberType][]numberpool.NumberType{
+	phonenumbers.FIXED_LINE:           {numberpool.TypeLocal},
+	phonenumbers.FIXED_LINE_OR_MOBILE: {numberpool.TypeLocal, numberpool.TypeMobile},
+	phonenumbers.MOBILE:               {numberpool.TypeMobile},
+	phonenumbers.TOLL_FREE:            {numberpool.TypeTollFree},
 }
 
-// kindNames names the classifications that inferType cannot map.
+// typeAllowed reports whether a number that phonenumbers classifies as kind
+// may have the type given.
+func typeAllowed(kind phonenumbers.PhoneNumberType, given numberpool.NumberType) bool {
+	types, ok := typesOfKind[kind]
+	return !ok || slices.Contains(types, given)
+}
+
+func joinTypes(types []numberpool.NumberType) string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = string(t)
+	}
+	return strings.Join(names, " or ")
+}
+
+// kindNames names the phonenumbers classifications in messages.
 var kindNames = map[phonenumbers.PhoneNumberType]string{
-	phonenumbers.PREMIUM_RATE:    "premium-rate",
-	phonenumbers.SHARED_COST:     "shared-cost",
-	phonenumbers.VOIP:            "VoIP",
-	phonenumbers.PERSONAL_NUMBER: "personal",
-	phonenumbers.PAGER:           "pager",
-	phonenumbers.UAN:             "UAN (universal access)",
-	phonenumbers.VOICEMAIL:       "voicemail",
+	phonenumbers.FIXED_LINE:           "fixed-line",
+	phonenumbers.FIXED_LINE_OR_MOBILE: "fixed-line or mobile",
+	phonenumbers.MOBILE:               "mobile",
+	phonenumbers.TOLL_FREE:            "toll-free",
+	phonenumbers.PREMIUM_RATE:         "premium-rate",
+	phonenumbers.SHARED_COST:          "shared-cost",
+	phonenumbers.VOIP:                 "VoIP",
+	phonenumbers.PERSONAL_NUMBER:      "personal",
+	phonenumbers.PAGER:                "pager",
+	phonenumbers.UAN:                  "UAN (universal access)",
+	phonenumbers.VOICEMAIL:            "voicemail",
 }
 
 // digits returns the digits of an E.164 number that ParseE164Number
@@ -155,10 +182,27 @@ func digits(e164 string) uint64 {
 func (v *validator) checkRegion(record []string, reject func(string)) string {
 	region := v.layout.field(record, colRegion)
 	if len(region) > maxRegionLen || !utf8.ValidString(region) || strings.IndexFunc(region, notPrintable) >= 0 {
-		reject(fmt.Sprintf("invalid region %q: expected at most %d printable characters, e.g. CA", region, maxRegionLen))
+		reject(fmt.Sprintf("invalid region %s: expected at most %d printable characters, e.g. CA", quote(region), maxRegionLen))
 		return ""
 	}
 	return region
+}
+
+// maxFieldLen is the longest value of any column, in bytes. The longest
+// valid values are an account id (acc_ and 60 characters) and a region.
+const maxFieldLen = 64
+
+// checkLengths rejects every field longer than maxFieldLen, so that no
+// message repeats a huge value. It reports whether all fields fit.
+func (v *validator) checkLengths(record []string, reject func(string)) bool {
+	ok := true
+	for c, name := range columnNames {
+		if value := v.layout.field(record, column(c)); len(value) > maxFieldLen {
+			reject(fmt.Sprintf("%s is %d bytes long, longer than the maximum of %d: %s", name, len(value), maxFieldLen, quote(value)))
+			ok = false
+		}
+	}
+	return ok
 }
 
 func notPrintable(r rune) bool { return !unicode.IsPrint(r) }
