@@ -10,13 +10,14 @@ import (
 type Code string
 
 // The error codes. VALIDATION_FAILED through INTERNAL_ERROR are the numbers
-// API's documented codes; CONFLICT, RELEASE_BLOCKED and SERVICE_UNAVAILABLE
-// fill the cases its pages leave without a code.
+// API's documented codes; CONFLICT, RELEASE_BLOCKED, METHOD_NOT_ALLOWED and
+// SERVICE_UNAVAILABLE fill the cases its pages leave without a code.
 const (
 	CodeValidationFailed   Code = "VALIDATION_FAILED"
 	CodeUnauthorized       Code = "UNAUTHORIZED"
 	CodeForbidden          Code = "FORBIDDEN"
 	CodeNotFound           Code = "NOT_FOUND"
+	CodeMethodNotAllowed   Code = "METHOD_NOT_ALLOWED"
 	CodeConflict           Code = "CONFLICT"
 	CodeReleaseBlocked     Code = "RELEASE_BLOCKED"
 	CodeRateLimited        Code = "RATE_LIMITED"

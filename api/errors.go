@@ -17,6 +17,7 @@ var codeStatus = map[numberpool.Code]int{
 	numberpool.CodeUnauthorized:       http.StatusUnauthorized,
 	numberpool.CodeForbidden:          http.StatusForbidden,
 	numberpool.CodeNotFound:           http.StatusNotFound,
+	numberpool.CodeMethodNotAllowed:   http.StatusMethodNotAllowed,
 	numberpool.CodeConflict:           http.StatusConflict,
 	numberpool.CodeRateLimited:        http.StatusTooManyRequests,
 	numberpool.CodeInternal:           http.StatusInternalServerError,

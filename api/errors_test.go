@@ -56,6 +56,7 @@ func TestErrorCodeStatus(t *testing.T) {
 		{numberpool.CodeUnauthorized, 401},
 		{numberpool.CodeForbidden, 403},
 		{numberpool.CodeNotFound, 404},
+		{numberpool.CodeMethodNotAllowed, 405},
 		{numberpool.CodeConflict, 409},
 		{numberpool.CodeRateLimited, 429},
 		{numberpool.CodeInternal, 500},

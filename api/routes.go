@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"path"
@@ -122,12 +123,14 @@ func (s *Server) writeUnmatched(w http.ResponseWriter, r *http.Request) {
 	list := strings.Join(allowed, ", ")
 	w.Header().Set("Allow", list)
 
-	// The code is VALIDATION_FAILED rather than NOT_FOUND: the resource
-	// exists, and clients that switch on NOT_FOUND must not conclude that the
-	// number is gone. The status stays 405, as HTTP requires.
-	err := numberpool.Validation("method", "must be one of "+list,
-		"method %s is not allowed on %s: allowed methods are %s", r.Method, r.URL.Path, list)
-	s.writeErrorStatus(w, r, http.StatusMethodNotAllowed, err, err)
+	// The code is not NOT_FOUND: the resource exists, and clients that
+	// switch on NOT_FOUND must not conclude that the number is gone.
+	err := &numberpool.Error{
+		Code:    numberpool.CodeMethodNotAllowed,
+		Message: fmt.Sprintf("method %s is not allowed on %s: allowed methods are %s", r.Method, r.URL.Path, list),
+		Details: []numberpool.ErrorDetail{{Field: "method", Reason: "must be one of " + list}},
+	}
+	s.writeError(w, r, err)
 }
 
 func (s *Server) allowedMethods(r *http.Request) []string {

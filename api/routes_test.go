@@ -51,7 +51,7 @@ func TestMethodNotAllowed(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := env.do(t, tt.method, tt.target, env.key)
-			checkResponse(t, rec, http.StatusMethodNotAllowed, errorBody(numberpool.CodeValidationFailed,
+			checkResponse(t, rec, http.StatusMethodNotAllowed, errorBody(numberpool.CodeMethodNotAllowed,
 				"method "+tt.method+" is not allowed on "+tt.path+": allowed methods are "+tt.allow,
 				[2]string{"method", "must be one of " + tt.allow}))
 			if got := rec.Header().Get("Allow"); got != tt.allow {
