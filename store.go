@@ -60,7 +60,10 @@ type NumberStore interface {
 type InventoryStore interface {
 	// ImportNumbers adds every number of seq in one transaction: all or none.
 	// A number that already exists fails the import with CONFLICT naming it,
-	// and an unknown AccountID with NOT_FOUND. It returns the count added.
+	// and an unknown AccountID with NOT_FOUND. When ctx ends before the
+	// import commits, even while seq is still yielding or just after it
+	// returned, nothing is stored: a reader of seq that finds the input
+	// invalid cancels ctx to abort. It returns the count added.
 	ImportNumbers(ctx context.Context, seq iter.Seq[Number]) (int, error)
 }
 

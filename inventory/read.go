@@ -1,5 +1,5 @@
 // Package inventory reads the CSV files that load numbers into the pool. It
-// validates every row before anything is stored, so that a file is imported
+// validates every row before an import commits, so that a file is imported
 // whole or not at all, and it does no I/O of its own beyond reading the file.
 package inventory
 

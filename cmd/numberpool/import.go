@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 
 	"numberpool"
@@ -32,19 +34,21 @@ func runInventoryImport(ctx context.Context, a *app, args []string) error {
 	}
 	defer store.Close()
 
-	batch, err := inventory.Read(ctx, in, inventory.Options{Policies: cfg.Policies, Now: a.clock.Now()})
+	opts := inventory.Options{Policies: cfg.Policies, Now: a.clock.Now()}
+	total := countRows(path)
+	count, err := inventory.Import(ctx, in, opts, func(ctx context.Context, seq iter.Seq[numberpool.Number]) (int, error) {
+		return store.ImportNumbers(ctx, withProgress(seq, total, a.stderr))
+	})
 	var pe *inventory.ProblemsError
 	switch {
 	case errors.As(err, &pe):
 		a.reportProblems(path, pe)
 		return errReported
-	case err != nil:
-		return fmt.Errorf("read %s: %w", inputName(path), err)
-	}
-
-	count, err := store.ImportNumbers(ctx, withProgress(batch.Numbers(), batch.Len(), a.stderr))
-	switch {
 	case numberpool.IsCode(err, numberpool.CodeConflict):
+		if pe := a.duplicateProblem(ctx, path, err); pe != nil {
+			a.reportProblems(path, pe)
+			return errReported
+		}
 		return fmt.Errorf("import %s: nothing was imported: %s; remove the numbers already in the pool from the file and import again",
 			inputName(path), domainMessage(err))
 	case numberpool.IsCode(err, numberpool.CodeNotFound):
@@ -102,4 +106,60 @@ func (a *app) reportProblems(path string, pe *inventory.ProblemsError) {
 	}
 	fmt.Fprintf(a.stderr, "numberpool: %s has %d %s, so nothing was imported: fix the lines above and run the import again\n",
 		inputName(path), pe.Count, noun)
+}
+
+// countRows returns about how many rows the file at path has, for the
+// progress report: its line count less the header. A field with a line
+// break in it makes the count high. It returns -1 for standard input,
+// which cannot be read twice, and when the file cannot be read.
+func countRows(path string) int {
+	if path == "-" {
+		return -1
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+
+	lines, last := 0, byte('\n')
+	buf := make([]byte, 256<<10)
+	for {
+		n, err := f.Read(buf)
+		lines += bytes.Count(buf[:n], []byte{'\n'})
+		if n > 0 {
+			last = buf[n-1]
+		}
+		if err != nil {
+			break
+		}
+	}
+	if last != '\n' {
+		lines++
+	}
+	return max(lines-1, 0)
+}
+
+// duplicateProblem reads the file at path again to find whether the number
+// of the store's CONFLICT is listed twice in the file or is already in the
+// pool, which the error alone does not show. It returns nil when the number is on one line only, or
+// when the input cannot be read again.
+func (a *app) duplicateProblem(ctx context.Context, path string, conflict error) *inventory.ProblemsError {
+	var dup *numberpool.DuplicateNumber
+	if path == "-" || !errors.As(conflict, &dup) {
+		return nil
+	}
+	e164 := dup.E164
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+
+	lines, err := inventory.FindNumber(ctx, f, e164)
+	if err != nil || len(lines) < 2 {
+		return nil
+	}
+	reason := fmt.Sprintf("duplicate number %s: it is also on line %d", e164, lines[0])
+	return &inventory.ProblemsError{Problems: []inventory.Problem{{Line: lines[1], Reason: reason}}, Count: 1}
 }

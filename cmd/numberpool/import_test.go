@@ -82,6 +82,8 @@ func TestInventoryImportStdin(t *testing.T) {
 func TestInventoryImportBadRowsImportNothing(t *testing.T) {
 	path := newDB(t)
 	mustRun(t, "", "accounts", "create", "--db", path, "--id", "acc_x")
+	// A number listed twice after an invalid row is not reported: the
+	// store finds duplicates, and no rows reach it after an invalid one.
 	bad := goodInventory +
 		"+1415,local,,,,,,,,\n" +
 		"+14155551111,,,,,,,,,\n" +
@@ -96,9 +98,8 @@ func TestInventoryImportBadRowsImportNothing(t *testing.T) {
 		t.Errorf("stdout = %q, want nothing", r.stdout)
 	}
 	want := `line 6: invalid phone number "+1415": expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234)
-line 7: duplicate number +14155551111: it is also on line 2
 line 8: monthly_fee: invalid amount "1.999": expected a non-negative decimal with at most two decimals, e.g. 1.15
-numberpool: ` + file + ` has 3 problems, so nothing was imported: fix the lines above and run the import again
+numberpool: ` + file + ` has 2 problems, so nothing was imported: fix the lines above and run the import again
 `
 	if diff := cmp.Diff(want, r.stderr); diff != "" {
 		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
@@ -110,6 +111,31 @@ numberpool: ` + file + ` has 3 problems, so nothing was imported: fix the lines 
 	}
 	// Nothing of the good rows is in the pool, so they import now.
 	mustRun(t, "", "inventory", "import", "--db", path, writeFile(t, goodInventory))
+}
+
+func TestInventoryImportDuplicateLines(t *testing.T) {
+	path := newDB(t)
+	mustRun(t, "", "inventory", "import", "--db", path, writeFile(t, "e164\n+14155559999\n"))
+	tests := []struct {
+		name   string
+		file   string
+		stderr string
+	}{
+		{"twice in the file", "e164\n+14155551111\n+14155551112\n+14155551111\n",
+			"line 4: duplicate number +14155551111: it is also on line 2\n"},
+		{"already in the pool", "e164\n+14155551111\n+14155559999\n",
+			"number +14155559999 already exists; remove the numbers already in the pool"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCommand(t, nil, "", "inventory", "import", "--db", path, writeFile(t, tt.file))
+			if r.code != exitFail || !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("exit code %d, stderr does not contain %q:\n%s", r.code, tt.stderr, r.stderr)
+			}
+		})
+	}
+	// Neither rejected file left a number behind, so they import now.
+	mustRun(t, "", "inventory", "import", "--db", path, writeFile(t, "e164\n+14155551111\n+14155551112\n"))
 }
 
 func TestInventoryImportCapsProblemList(t *testing.T) {

@@ -18,8 +18,8 @@ import (
 const progressLineEvery = 100_000
 
 // withProgress passes the numbers of seq through and reports on w how many
-// of total have gone to the store. On a terminal it draws a progress bar.
-// Elsewhere it prints a plain line every progressLineEvery numbers, which
+// of total have gone to the store. A total of -1 means unknown. On a
+// terminal it draws a progress bar. Elsewhere it prints a plain line every progressLineEvery numbers, which
 // logs and pipes keep readable.
 func withProgress(seq iter.Seq[numberpool.Number], total int, w io.Writer) iter.Seq[numberpool.Number] {
 	report := plainProgress(total, w)
@@ -64,6 +64,10 @@ func barProgress(total int, w io.Writer) func(done int) {
 
 func plainProgress(total int, w io.Writer) func(done int) {
 	return func(done int) {
+		if total < 0 && done%progressLineEvery == 0 {
+			fmt.Fprintf(w, "importing numbers: %d\n", done)
+			return
+		}
 		if done%progressLineEvery == 0 && done < total {
 			fmt.Fprintf(w, "importing numbers: %d of %d (%d%%)\n", done, total, done*100/total)
 		}

@@ -25,7 +25,8 @@ var importColumns = []string{
 // the account, and a number that numberpool.ValidateImport rejects fails it
 // with VALIDATION_FAILED. A released number also gets a release record that
 // holds its TrunkID and ApplicationID for a cancel to restore, with no fee.
-// It returns the count added.
+// When ctx ends before the commit, nothing is stored. It returns the count
+// added.
 //
 // Unlike the transitions, an import is never retried, because seq may be a
 // stream that can be read only once.
@@ -33,11 +34,16 @@ func (s *Store) ImportNumbers(ctx context.Context, seq iter.Seq[numberpool.Numbe
 	var count int
 	err := s.transact(ctx, "import numbers", 1, func(tx pgx.Tx) error {
 		now := numberpool.NowSeconds(s.clock)
-		if err := stageImport(ctx, tx, seq); err != nil {
+		err := stageImport(ctx, tx, seq)
+		// seq cancels ctx to abort the import. During the COPY, pgx closes the
+		// connection and reports that instead of the cancel.
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if err != nil {
 			return err
 		}
 
-		var err error
 		count, err = insertImport(ctx, tx, now)
 		return err
 	})
@@ -132,7 +138,7 @@ func firstDuplicate(ctx context.Context, tx pgx.Tx) (string, int64, error) {
 }
 
 func duplicateNumber(e164 string) *numberpool.Error {
-	return numberpool.Errorf(numberpool.CodeConflict, "number %s already exists", e164)
+	return numberpool.ImportConflict(e164)
 }
 
 // insertImport moves the staged rows into releases and numbers inside a

@@ -28,8 +28,8 @@ const importColumnCount = 17
 // CONFLICT naming it. An unknown AccountID fails it with NOT_FOUND, and a
 // number that numberpool.ValidateImport rejects with VALIDATION_FAILED.
 // A released number also gets a release record without a fee, which keeps
-// its TrunkID and ApplicationID for a cancel to restore. It returns the
-// count added.
+// its TrunkID and ApplicationID for a cancel to restore. When ctx ends
+// before the commit, nothing is stored. It returns the count added.
 func (s *Store) ImportNumbers(ctx context.Context, seq iter.Seq[numberpool.Number]) (int, error) {
 	var count int
 	err := s.write(ctx, "import numbers", func(tx *sql.Tx) error {
@@ -43,6 +43,11 @@ func (s *Store) ImportNumbers(ctx context.Context, seq iter.Seq[numberpool.Numbe
 			if err := imp.add(n); err != nil {
 				return err
 			}
+		}
+		// seq cancels ctx to abort the import, which flush checks only when
+		// rows are pending.
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		if err := imp.flush(); err != nil {
 			return err
@@ -200,7 +205,7 @@ func (imp *importer) explain(err error) error {
 }
 
 func duplicateNumber(e164 string) *numberpool.Error {
-	return numberpool.Errorf(numberpool.CodeConflict, "number %s already exists", e164)
+	return numberpool.ImportConflict(e164)
 }
 
 // findDuplicate returns the first buffered number that is already stored or

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ func testImport(t *testing.T, newStore Harness, _ config) {
 	t.Run("duplicate", func(t *testing.T) { testImportDuplicate(t, newStore) })
 	t.Run("unknown account", func(t *testing.T) { testImportUnknownAccount(t, newStore) })
 	t.Run("invalid", func(t *testing.T) { testImportInvalid(t, newStore) })
+	t.Run("cancelled", func(t *testing.T) { testImportCancelled(t, newStore) })
 }
 
 // testImportKinds imports an available, an active and a released number and
@@ -225,6 +228,51 @@ func testGet(t *testing.T, newStore Harness, _ config) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.store.GetNumber(f.ctx, "acc_a", tt.e164)
 			wantNumberNotFound(t, err, tt.e164)
+		})
+	}
+}
+
+// testImportCancelled checks that an import whose context ends while seq
+// yields, or as seq returns, stores nothing: this is how a reader that finds
+// an invalid row after streaming many valid ones aborts.
+func testImportCancelled(t *testing.T, newStore Harness) {
+	tests := []struct {
+		name   string
+		rows   int
+		cancel int // rows yielded before the cancel
+	}{
+		{"at the end", 1200, 1200},
+		{"in a batch", 1200, 300},
+		{"before any row", 10, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t, newStore, defaultPolicies())
+			f.accounts("acc_a")
+			kept := owned(usNumber(5000), "acc_a", t0)
+			f.load(kept)
+
+			ctx, cancel := context.WithCancel(f.ctx)
+			defer cancel()
+			all := numbers(0, tt.rows, func(e164 string) numberpool.Number { return owned(e164, "acc_a", t0) })
+			seq := func(yield func(numberpool.Number) bool) {
+				for i, n := range all {
+					if i == tt.cancel {
+						cancel()
+					}
+					if !yield(n) {
+						return
+					}
+				}
+				cancel()
+			}
+
+			_, err := f.store.ImportNumbers(ctx, seq)
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("ImportNumbers error = %v, want context.Canceled", err)
+			}
+			wantOnlyListed(t, f, "acc_a", kept.E164)
 		})
 	}
 }
