@@ -1,14 +1,9 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"numberpool"
 )
@@ -192,65 +187,4 @@ func (s *Server) handleDeleteTrunk(w http.ResponseWriter, r *http.Request) error
 	s.logger.InfoContext(r.Context(), "trunk deleted", "account_id", accountID, "trunk_id", trunkID)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-// decodeObject decodes a request body that must be one JSON object into v.
-// It rejects unknown fields, so that a misspelled field is not silently
-// dropped, and names the accepted fields in the error. Every failure is a
-// VALIDATION_FAILED naming the field at fault, or "body".
-func decodeObject(body io.Reader, v any, fields string) error {
-	data, err := io.ReadAll(body)
-	if err != nil {
-		return fmt.Errorf("read request body: %w", err) // a body past the limit becomes 400
-	}
-	if len(bytes.TrimSpace(data)) == 0 || bytes.TrimSpace(data)[0] != '{' {
-		return numberpool.Validation("body", "must be a JSON object",
-			"invalid request body: expected a JSON object with %s", fields)
-	}
-
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return decodeFailure(err, fields)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return numberpool.Validation("body", "must be one JSON object",
-			"invalid request body: expected one JSON object and nothing after it")
-	}
-	return nil
-}
-
-// decodeFailure turns a decoding error into VALIDATION_FAILED. encoding/json
-// reports an unknown field only in its message text, json: unknown field
-// "name", so that one case is read from the message.
-func decodeFailure(err error, fields string) error {
-	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		expected := typeErr.Type.Kind().String()
-		if expected == "slice" {
-			expected = "array"
-		}
-		return numberpool.Validation(typeErr.Field, "must be a JSON "+jsonKind(expected),
-			"invalid %s: expected a JSON %s, got a JSON %s", typeErr.Field, jsonKind(expected), typeErr.Value)
-	}
-	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		field := strings.Trim(name, `"`)
-		return numberpool.Validation(field, "is not a field of this request",
-			"unknown field %q: the request takes %s", shorten(field), fields)
-	}
-	return numberpool.Validation("body", "must be a JSON object",
-		"invalid JSON in request body: %s", shorten(strings.TrimPrefix(err.Error(), "json: ")))
-}
-
-// jsonKind names a Go kind as a JSON type.
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "int", "int64", "int32":
-		return "integer"
-	case "bool":
-		return "boolean"
-	case "array":
-		return "array of strings"
-	}
-	return goKind
 }
