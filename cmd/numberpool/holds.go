@@ -142,6 +142,14 @@ func runHoldsList(ctx context.Context, a *app, args []string) error {
 	}
 	defer store.Close()
 
+	// ListHolds returns no holds for an unknown account, which must not
+	// read as an account without holds.
+	if _, err := store.GetAccount(ctx, *accountID); err != nil {
+		if numberpool.IsCode(err, numberpool.CodeNotFound) {
+			return fmt.Errorf("account %s not found: check the id, or create it with numberpool accounts create --id %s", *accountID, *accountID)
+		}
+		return fmt.Errorf("read account %s: %w", *accountID, err)
+	}
 	holds, err := store.ListHolds(ctx, *accountID)
 	if err != nil {
 		return fmt.Errorf("list holds of account %s: %w", *accountID, err)

@@ -112,6 +112,8 @@ func TestHoldsErrors(t *testing.T) {
 			exitFail, "account acc_missing not found"},
 		{"lift missing", []string{"holds", "lift", "--number", "+14155551234", "--kind", "billing"},
 			exitFail, "no billing hold is in force on number +14155551234"},
+		{"list unknown account", []string{"holds", "list", "--account", "acc_nope"},
+			exitFail, "account acc_nope not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
