@@ -18,20 +18,30 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
+// guardColumns are the columns that read the facts which may block the
+// release of number ?1 of account ?2. They are the count of its calls that
+// still count (started after ?3), its release protection, and whether a
+// hold is in force on it or on the account. Every read of guards selects
+// them, so the preview and the release decide on the same facts.
+const guardColumns = `
+	(SELECT count(*) FROM calls
+	 WHERE e164 = ?1 AND account_id = ?2 AND ended_at IS NULL AND started_at > ?3),
+	EXISTS (SELECT 1 FROM release_protections WHERE e164 = ?1 AND account_id = ?2),
+	EXISTS (SELECT 1 FROM holds WHERE account_id = ?2 AND e164 IN (?1, '') AND lifted_at IS NULL)`
+
+// callsStartedAfter returns the bound ?3 of guardColumns. A call counts
+// while now < started_at + maxCallDuration, that is while
+// started_at > now - maxCallDuration.
+func (s *Store) callsStartedAfter(now time.Time) int64 {
+	return now.Add(-s.maxCallDuration).Unix()
+}
+
 // guardsOf reads what may block the release of the account's number at now.
 func (s *Store) guardsOf(ctx context.Context, q queryer, accountID, e164 string, now time.Time) (numberpool.ReleaseGuards, error) {
 	var g numberpool.ReleaseGuards
 	var held bool
-	// A call counts while now < started_at + maxCallDuration, that is while
-	// started_at > now - maxCallDuration.
-	startedAfter := now.Add(-s.maxCallDuration).Unix()
-	err := q.QueryRowContext(ctx, `
-		SELECT
-			(SELECT count(*) FROM calls
-			 WHERE e164 = ?1 AND account_id = ?2 AND ended_at IS NULL AND started_at > ?3),
-			EXISTS (SELECT 1 FROM release_protections WHERE e164 = ?1 AND account_id = ?2),
-			EXISTS (SELECT 1 FROM holds WHERE account_id = ?2 AND e164 IN (?1, '') AND lifted_at IS NULL)`,
-		e164, accountID, startedAfter).Scan(&g.ActiveCalls, &g.ReleaseProtection, &held)
+	err := q.QueryRowContext(ctx, `SELECT `+guardColumns, e164, accountID, s.callsStartedAfter(now)).
+		Scan(&g.ActiveCalls, &g.ReleaseProtection, &held)
 	if err != nil {
 		return g, fmt.Errorf("read active calls, release protection and holds of %s: %w", e164, err)
 	}
@@ -68,8 +78,10 @@ func holdsOf(ctx context.Context, q queryer, where string, args ...any) ([]numbe
 	return holds, rows.Err()
 }
 
-// blockers gathers what stops a release of n at now. Preview and release
-// both call it inside their transactions, so they agree. Release runs on the
+// blockers gathers what stops a release of n at now. Release and the
+// preview of a number under a hold call it, and every preview reads
+// guardColumns and decides with ReleaseGuards.Blockers, so preview and
+// release agree. Release runs on the
 // single writer connection, so no call can start between this check and the
 // release's UPDATE.
 func (s *Store) blockers(ctx context.Context, tx *sql.Tx, n numberpool.Number, now time.Time) ([]numberpool.Blocker, error) {
@@ -110,7 +122,7 @@ func (s *Store) readGuards(ctx context.Context, tx *sql.Tx, accountID string, e1
 		guards[e164] = numberpool.ReleaseGuards{Holds: []numberpool.Hold{}}
 	}
 
-	startedAfter := now.Add(-s.maxCallDuration).Unix()
+	startedAfter := s.callsStartedAfter(now)
 	rows, err := tx.QueryContext(ctx, `
 		SELECT e164, count(*), 0 FROM calls
 		WHERE account_id = ? AND ended_at IS NULL AND started_at > ? AND e164 IN (`+in+`)

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,11 +25,87 @@ func (s *Store) policyFor(ctx context.Context, tx *sql.Tx, n numberRow, now time
 	return p, nil
 }
 
+// previewQuery reads, in one statement and so from one snapshot, the number
+// ?1 with its guards (see guardColumns), the cooling-off days stored with
+// its current release, and the names of its trunk and application.
+const previewQuery = `SELECT ` + numberColumns + `,` + guardColumns + `,
+	(SELECT cooling_off_days FROM releases WHERE id = numbers.release_id),
+	(SELECT name FROM trunks WHERE id = numbers.trunk_id AND account_id = ?2 AND deleted_at IS NULL),
+	(SELECT name FROM applications WHERE id = numbers.application_id AND account_id = ?2 AND deleted_at IS NULL)
+FROM numbers WHERE e164 = ?1`
+
 // PreviewRelease returns what a release of e164 would do now, or NOT_FOUND
 // when the account does not hold it.
+//
+// Most numbers have no hold, and their preview is one statement outside any
+// explicit transaction: SQLite runs a statement on one snapshot. A number
+// with a hold needs a second statement for the holds, so its preview is
+// read again inside a read transaction.
 func (s *Store) PreviewRelease(ctx context.Context, accountID, e164 string) (numberpool.Preview, error) {
+	op := "preview release of " + e164 + " by account " + accountID
+	now := numberpool.NowSeconds(s.clock)
+	preview, onHold, err := s.previewOneStatement(ctx, accountID, e164, now)
+	if err != nil {
+		return numberpool.Preview{}, wrapError(op, err)
+	}
+	if !onHold {
+		return preview, nil
+	}
+	return s.previewInTx(ctx, op, accountID, e164)
+}
+
+// previewOneStatement returns the preview of e164 from previewQuery. When a
+// hold is in force it returns onHold true and no preview, because the
+// statement does not read the reasons of holds.
+func (s *Store) previewOneStatement(ctx context.Context, accountID, e164 string, now time.Time) (numberpool.Preview, bool, error) {
+	var (
+		g                  numberpool.ReleaseGuards
+		onHold             bool
+		coolingOffDays     sql.NullInt64
+		trunkName, appName sql.NullString
+	)
+	row, err := scanNumber(rowScanner(func(dest ...any) error {
+		dest = append(dest, &g.ActiveCalls, &g.ReleaseProtection, &onHold, &coolingOffDays, &trunkName, &appName)
+		return s.reader.QueryRowContext(ctx, previewQuery, e164, accountID, s.callsStartedAfter(now)).Scan(dest...)
+	}))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !row.OwnedBy(accountID, now)) {
+		return numberpool.Preview{}, false, numberpool.NumberNotFound(e164)
+	}
+	if err != nil || onHold {
+		return numberpool.Preview{}, onHold, err
+	}
+
+	policy := s.policies.For(row.Country, row.Type)
+	if row.StatusAt(now) == numberpool.StatusReleased {
+		if !coolingOffDays.Valid {
+			return numberpool.Preview{}, false, fmt.Errorf("read release %d: %w", row.releaseID, sql.ErrNoRows)
+		}
+		policy.CoolingOffDays = int(coolingOffDays.Int64)
+	}
+	g.Holds = []numberpool.Hold{}
+	preview := numberpool.PreviewRelease(row.Number, policy, g.Blockers(), now)
+	if route, ok := numberpool.RouteOf(row.Number); ok {
+		route.Name = trunkName.String
+		if route.Kind == numberpool.RouteApplication {
+			route.Name = appName.String
+		}
+		preview = numberpool.AddRouteWarning(preview, route)
+	}
+	return preview, false, nil
+}
+
+// rowScanner lets scanNumber read a row that has more columns after
+// numberColumns: the function receives scanNumber's destinations and adds
+// its own.
+type rowScanner func(dest ...any) error
+
+func (f rowScanner) Scan(dest ...any) error { return f(dest...) }
+
+// previewInTx reads the preview of e164 with one statement per fact, all in
+// one read transaction.
+func (s *Store) previewInTx(ctx context.Context, op, accountID, e164 string) (numberpool.Preview, error) {
 	var preview numberpool.Preview
-	err := s.read(ctx, "preview release of "+e164+" by account "+accountID, func(tx *sql.Tx) error {
+	err := s.read(ctx, op, func(tx *sql.Tx) error {
 		now := numberpool.NowSeconds(s.clock)
 		n, err := heldNumber(ctx, tx, accountID, e164, now)
 		if err != nil {
