@@ -9,9 +9,9 @@ func (f NumberFilter) Validate() error {
 	case f.PerPage < 1 || f.PerPage > 100:
 		return Validation("per_page", "must be between 1 and 100",
 			"invalid per_page %d: expected 1 to 100", f.PerPage)
-	case f.Status != "" && f.Status != StatusActive && f.Status != StatusReleased:
-		return Validation("status", "must be active or released",
-			"invalid status filter %q: an account's list holds only active or released numbers", f.Status)
+	case f.Status != "" && f.Status != StatusActive && f.Status != StatusSuspended && f.Status != StatusReleased:
+		return Validation("status", "must be active, suspended or released",
+			"invalid status filter %q: an account's list holds only active, suspended or released numbers", f.Status)
 	}
 	return nil
 }

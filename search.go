@@ -3,8 +3,6 @@ package numberpool
 import (
 	"strconv"
 	"strings"
-
-	"github.com/nyaruka/phonenumbers"
 )
 
 // SearchTotalCap is the largest total a search counts. Counting stops there,
@@ -217,15 +215,7 @@ func validateSearchCountry(country string) (int, *Error) {
 		return 0, Validation("country", "is required, a two-letter ISO 3166-1 alpha-2 code such as US",
 			"missing country: a search needs the ISO 3166-1 alpha-2 code of one country, e.g. country=US")
 	}
-	code := 0
-	if len(country) == 2 {
-		code = phonenumbers.GetCountryCodeForRegion(country)
-	}
-	if code == 0 {
-		return 0, Validation("country", "must be a two-letter ISO 3166-1 alpha-2 code such as US",
-			"invalid country %q: expected the ISO 3166-1 alpha-2 code of a country with phone numbers, e.g. US", shortSearchValue(country))
-	}
-	return code, nil
+	return CountryCallingCode(country)
 }
 
 func validateSearchType(t NumberType) *Error {

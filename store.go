@@ -22,9 +22,12 @@ type AccountStore interface {
 // NumberFilter selects an account's numbers for a list.
 type NumberFilter struct {
 	Country string // ISO 3166-1 alpha-2, empty for any
-	Status  Status // StatusActive or StatusReleased, empty for both
-	Page    int    // from 1
-	PerPage int    // 1 to 100
+	// Status is the status that the number object shows (DisplayStatus):
+	// StatusActive, StatusSuspended (active under a billing hold) or
+	// StatusReleased, empty for all.
+	Status  Status
+	Page    int // from 1
+	PerPage int // 1 to 100
 }
 
 // NumberPage is one page of a list with the total across all pages.

@@ -179,9 +179,6 @@ type holdObject struct {
 
 // withGuards adds to a number object what may block the release of n, and
 // shows a billing hold as the status suspended.
-//
-// NOTE: suspended is not stored, so the list filter status=active also
-// returns suspended numbers, and status=suspended is rejected.
 func withGuards(obj numberObject, n numberpool.Number, g numberpool.ReleaseGuards, now time.Time) numberObject {
 	obj.Status = numberpool.DisplayStatus(n, g, now)
 	obj.ActiveCalls = g.ActiveCalls

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -332,6 +333,41 @@ func TestListNumbersFilters(t *testing.T) {
 	}
 }
 
+// TestListNumbersSuspended checks that the status filter agrees with the
+// status that each listed number shows under a billing hold.
+func TestListNumbersSuspended(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	env.addNumbers(t,
+		activeNumber("+14155550101", accountID, t0.AddDate(-1, 0, 0)),
+		activeNumber("+14155550102", accountID, t0.AddDate(-1, 0, 1)),
+	)
+	hold := numberpool.Hold{E164: "+14155550101", Kind: numberpool.HoldBilling, Reason: "invoice 1042 unpaid"}
+	if _, err := env.store.PlaceHold(context.Background(), hold); err != nil {
+		t.Fatalf("PlaceHold: %v", err)
+	}
+
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"status=active", []string{"+14155550102 active"}},
+		{"status=suspended", []string{"+14155550101 suspended"}},
+		{"", []string{"+14155550101 suspended", "+14155550102 active"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			var got []string
+			for _, d := range env.listPage(t, tt.query).Data {
+				got = append(got, d.E164+" "+d.Status)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("numbers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestListNumbersInvalidQuery(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
@@ -361,26 +397,29 @@ func TestListNumbersInvalidQuery(t *testing.T) {
 			`invalid per_page "": expected an integer from 1 to 100`,
 			[2]string{"per_page", "must be an integer from 1 to 100"})},
 		{"status available", "status=available", errorBody(numberpool.CodeValidationFailed,
-			`invalid status "available": expected active or released`,
-			[2]string{"status", "must be active or released"})},
+			`invalid status "available": expected active, suspended or released`,
+			[2]string{"status", "must be active, suspended or released"})},
 		{"status upper", "status=ACTIVE", errorBody(numberpool.CodeValidationFailed,
-			`invalid status "ACTIVE": expected active or released`,
-			[2]string{"status", "must be active or released"})},
+			`invalid status "ACTIVE": expected active, suspended or released`,
+			[2]string{"status", "must be active, suspended or released"})},
 		{"country three letters", "country=USA", errorBody(numberpool.CodeValidationFailed,
-			`invalid country "USA": expected a two-letter ISO 3166-1 alpha-2 code such as US`,
+			`invalid country "USA": expected the ISO 3166-1 alpha-2 code of a country with phone numbers, e.g. US`,
 			[2]string{"country", "must be a two-letter ISO 3166-1 alpha-2 code such as US"})},
 		{"country digit", "country=U1", errorBody(numberpool.CodeValidationFailed,
-			`invalid country "U1": expected a two-letter ISO 3166-1 alpha-2 code such as US`,
+			`invalid country "U1": expected the ISO 3166-1 alpha-2 code of a country with phone numbers, e.g. US`,
 			[2]string{"country", "must be a two-letter ISO 3166-1 alpha-2 code such as US"})},
 		{"country empty", "country=", errorBody(numberpool.CodeValidationFailed,
-			`invalid country "": expected a two-letter ISO 3166-1 alpha-2 code such as US`,
+			`invalid country "": expected the ISO 3166-1 alpha-2 code of a country with phone numbers, e.g. US`,
+			[2]string{"country", "must be a two-letter ISO 3166-1 alpha-2 code such as US"})},
+		{"country unknown", "country=XX", errorBody(numberpool.CodeValidationFailed,
+			`invalid country "XX": expected the ISO 3166-1 alpha-2 code of a country with phone numbers, e.g. US`,
 			[2]string{"country", "must be a two-letter ISO 3166-1 alpha-2 code such as US"})},
 		{"page twice", "page=1&page=2", errorBody(numberpool.CodeValidationFailed,
 			`invalid page: given 2 times, expected once`,
 			[2]string{"page", "must be given once"})},
 		{"two invalid", "status=gone&per_page=500", errorBody(numberpool.CodeValidationFailed,
-			`invalid status "gone": expected active or released; invalid per_page "500": expected an integer from 1 to 100`,
-			[2]string{"status", "must be active or released"},
+			`invalid status "gone": expected active, suspended or released; invalid per_page "500": expected an integer from 1 to 100`,
+			[2]string{"status", "must be active, suspended or released"},
 			[2]string{"per_page", "must be an integer from 1 to 100"})},
 	}
 	for _, tt := range tests {

@@ -105,27 +105,22 @@ func (p *queryParser) err() error {
 	return merged
 }
 
+// checkCountry accepts the countries that a search accepts, in either case.
 func checkCountry(raw string) *numberpool.Error {
-	if len(raw) == 2 && isASCIILetter(raw[0]) && isASCIILetter(raw[1]) {
-		return nil
-	}
-	return numberpool.Validation("country", "must be a two-letter ISO 3166-1 alpha-2 code such as US",
-		"invalid country %q: expected a two-letter ISO 3166-1 alpha-2 code such as US", shorten(raw))
+	_, err := numberpool.CountryCallingCode(strings.ToUpper(raw))
+	return err
 }
 
-func isASCIILetter(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-// parseListStatus accepts the statuses a list can filter on. An account holds
-// no available numbers, so "available" is rejected.
+// parseListStatus accepts the statuses a list can filter on, as the number
+// object shows them. An account holds no available numbers, so "available"
+// is rejected.
 func parseListStatus(raw string) (numberpool.Status, *numberpool.Error) {
 	switch status := numberpool.Status(raw); status {
-	case numberpool.StatusActive, numberpool.StatusReleased:
+	case numberpool.StatusActive, numberpool.StatusSuspended, numberpool.StatusReleased:
 		return status, nil
 	}
-	return "", numberpool.Validation("status", "must be active or released",
-		"invalid status %q: expected active or released", shorten(raw))
+	return "", numberpool.Validation("status", "must be active, suspended or released",
+		"invalid status %q: expected active, suspended or released", shorten(raw))
 }
 
 func parseIntInRange(name, raw string, lo, hi int) (int, *numberpool.Error) {

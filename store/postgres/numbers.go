@@ -154,7 +154,12 @@ const heldFilter = `
 	WHERE account_id = $1
 	  AND (status = 'active' OR (status = 'released' AND available_after > $2))
 	  AND ($3::text = '' OR country = $3)
-	  AND ($4::text = '' OR status = $4)`
+	  AND ($4::text = '' OR ($4 = 'released' AND status = 'released')
+	       OR ($4 IN ('active', 'suspended') AND status = 'active'
+	           AND ($4 = 'suspended') = EXISTS (
+	               SELECT 1 FROM holds
+	               WHERE holds.account_id = numbers.account_id AND holds.e164 IN (numbers.e164, '')
+	                 AND holds.kind = 'billing' AND holds.lifted_at IS NULL)))`
 
 // ListNumbers returns one page of the numbers that accountID holds, ordered
 // by purchase time, then E.164, with the total over all pages.

@@ -141,7 +141,12 @@ const listWhere = `
 	WHERE account_id = :account
 	  AND (status = 'active' OR (status = 'released' AND available_after > :now))
 	  AND (:country = '' OR country = :country)
-	  AND (:status = '' OR status = :status)`
+	  AND (:status = '' OR (:status = 'released' AND status = 'released')
+	       OR (:status IN ('active', 'suspended') AND status = 'active'
+	           AND (:status = 'suspended') = EXISTS (
+	               SELECT 1 FROM holds
+	               WHERE holds.account_id = numbers.account_id AND holds.e164 IN (numbers.e164, '')
+	                 AND holds.kind = 'billing' AND holds.lifted_at IS NULL)))`
 
 // listQuery pages in the order of the index numbers_account, so that SQLite
 // reads the page from the index without sorting.

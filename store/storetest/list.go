@@ -14,6 +14,7 @@ func testList(t *testing.T, newStore Harness, _ config) {
 	t.Run("paging", func(t *testing.T) { testListPaging(t, newStore) })
 	t.Run("filters", func(t *testing.T) { testListFilters(t, newStore) })
 	t.Run("invalid filter", func(t *testing.T) { testListInvalid(t, newStore) })
+	t.Run("suspended", func(t *testing.T) { testListSuspended(t, newStore) })
 }
 
 // testListPaging pages through numbers of which most share one purchase
@@ -147,6 +148,56 @@ func testListInvalid(t *testing.T, newStore Harness) {
 			var e *numberpool.Error
 			if errors.As(err, &e) && (len(e.Details) != 1 || e.Details[0].Field != tt.field) {
 				t.Errorf("error details = %+v, want one detail for %s", e.Details, tt.field)
+			}
+		})
+	}
+}
+
+// testListSuspended checks that the status filter agrees with the status
+// that the number object shows: a billing hold in force, on the number or
+// on its account, makes an active number suspended, and no other hold does.
+func testListSuspended(t *testing.T, newStore Harness) {
+	f := newFixture(t, newStore, defaultPolicies())
+	f.accounts("acc_a", "acc_b")
+
+	bought := t0.Add(-100 * day)
+	f.load(
+		owned(usNumber(1), "acc_a", bought), owned(usNumber(2), "acc_a", bought), owned(usNumber(3), "acc_a", bought),
+		owned(usNumber(4), "acc_b", bought), owned(usNumber(6), "acc_b", bought),
+	)
+	f.release("acc_b", usNumber(6))
+	f.hold(numberpool.Hold{E164: usNumber(1), Kind: numberpool.HoldBilling, Reason: "invoice 1042 unpaid"})
+	f.hold(numberpool.Hold{E164: usNumber(2), Kind: numberpool.HoldLegal, Reason: "court order 7"})
+	f.hold(numberpool.Hold{E164: usNumber(3), Kind: numberpool.HoldBilling, Reason: "paid since"})
+	if _, err := f.store.LiftHold(f.ctx, "", usNumber(3), numberpool.HoldBilling); err != nil {
+		t.Fatalf("LiftHold: %v", err)
+	}
+	f.hold(numberpool.Hold{AccountID: "acc_b", Kind: numberpool.HoldBilling, Reason: "account in arrears"})
+
+	tests := []struct {
+		name    string
+		account string
+		status  numberpool.Status
+		want    []string
+	}{
+		{"active", "acc_a", numberpool.StatusActive, []string{usNumber(2), usNumber(3)}},
+		{"suspended", "acc_a", numberpool.StatusSuspended, []string{usNumber(1)}},
+		{"all", "acc_a", "", []string{usNumber(1), usNumber(2), usNumber(3)}},
+		{"account hold active", "acc_b", numberpool.StatusActive, []string{}},
+		{"account hold suspended", "acc_b", numberpool.StatusSuspended, []string{usNumber(4)}},
+		{"account hold released", "acc_b", numberpool.StatusReleased, []string{usNumber(6)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			page, err := f.store.ListNumbers(f.ctx, tt.account, numberpool.NumberFilter{Status: tt.status, Page: 1, PerPage: 100})
+			if err != nil {
+				t.Fatalf("ListNumbers: %v", err)
+			}
+			if d := diff(tt.want, e164sOf(page.Numbers)); d != "" {
+				t.Errorf("listed numbers (-want +got):\n%s", d)
+			}
+			if page.Total != len(tt.want) {
+				t.Errorf("total = %d, want %d", page.Total, len(tt.want))
 			}
 		})
 	}
