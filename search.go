@@ -105,7 +105,8 @@ func (f SearchFilter) Query() (SearchQuery, error) {
 
 // addFilters turns the digit filters into a prefix and patterns of the
 // national number. A value with "+" must begin with the country's code,
-// which is then dropped, and is anchored at the start of the number.
+// which is then dropped, and is anchored at the start of the number. For
+// ends_with it is thus the whole number and needs a national number.
 func (q *SearchQuery) addFilters(f SearchFilter, countryCode string) error {
 	prefixes := []struct{ field, value string }{{"area_code", f.AreaCode}}
 
@@ -137,6 +138,14 @@ func (q *SearchQuery) addFilters(f SearchFilter, countryCode string) error {
 			return err
 		}
 		if strings.HasPrefix(f.EndsWith, "+") {
+			// Anchored at both ends, a value with "+" is the whole number, so
+			// the country code alone would match every number of the country
+			// by an empty prefix and pattern.
+			if rest == "" {
+				return Validation("ends_with", "must have digits after the country code",
+					"invalid ends_with %q: a value with + is the whole number, %s and the national number; give the digits without + to match the end of the number",
+					shortSearchValue(f.EndsWith), countryCode)
+			}
 			prefixes = append(prefixes, struct{ field, value string }{"ends_with", rest})
 			q.addPattern(rest)
 		} else {

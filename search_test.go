@@ -73,6 +73,9 @@ func TestSearchFilterQueryRejects(t *testing.T) {
 		{"page 0", SearchFilter{Country: "US", Page: -1}, "page"},
 		{"contains other country code", SearchFilter{Country: "US", Contains: "+44*1"}, "contains"},
 		{"contains against area code", SearchFilter{Country: "US", AreaCode: "212", Contains: "+1415"}, "contains"},
+		{"ends_with country code only", SearchFilter{Country: "GB", EndsWith: "+44"}, "ends_with"},
+		{"ends_with part of country code", SearchFilter{Country: "GB", EndsWith: "+4"}, "ends_with"},
+		{"ends_with other country code", SearchFilter{Country: "GB", EndsWith: "+14155551234"}, "ends_with"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

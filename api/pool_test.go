@@ -56,6 +56,7 @@ func TestSearchInventoryInvalid(t *testing.T) {
 		{"type", "country=US&type=landline", []string{"type"}},
 		{"two at once", "country=US&per_page=0&ends_with=x", []string{"per_page"}},
 		{"twice", "country=US&area_code=415&area_code=212", []string{"area_code"}},
+		{"ends_with country code", "country=GB&ends_with=%2B44", []string{"ends_with"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
