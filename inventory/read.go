@@ -143,7 +143,7 @@ func Read(ctx context.Context, r io.Reader, opts Options) (*Batch, error) {
 		return nil, headerProblems(reasons)
 	}
 
-	v := &validator{layout: l, policies: opts.Policies, now: opts.Now.UTC()}
+	v := &validator{layout: l, policies: opts.Policies, now: opts.Now.UTC(), numbers: &classifier{}}
 	return readRows(ctx, cr, v, len(header), opts)
 }
 

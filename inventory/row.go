@@ -42,6 +42,7 @@ type validator struct {
 	layout   layout
 	policies numberpool.Policies
 	now      time.Time
+	numbers  *classifier
 }
 
 // check validates one record and returns the row with its reasons to reject
@@ -86,24 +87,22 @@ func (v *validator) checkNumber(r *row, record []string, reject func(string)) bo
 		reject("e164 is empty: every row needs a number in E.164 format, e.g. +14155551234")
 		return false
 	}
-	parsed, country, err := numberpool.ParseE164Number("e164", e164)
+	regionEmpty := v.layout.field(record, colRegion) == ""
+	c, err := v.numbers.classify(e164, regionEmpty)
 	if err != nil {
 		reject(message(err))
 		return false
 	}
 	r.e164 = digits(e164)
+	country, kind := c.country, c.kind
 	r.country = country
 
-	// In phonenumbers v1.8.1, GetNumberType returns UNKNOWN exactly when
-	// IsValidNumber returns false, because both match the number against the
-	// ranges of its country. One call thus validates and classifies.
-	kind := phonenumbers.GetNumberType(parsed)
 	if kind == phonenumbers.UNKNOWN {
 		reject(fmt.Sprintf("%s is not a valid number: it matches no number range of %s", e164, country))
 		return false
 	}
-	if v.layout.field(record, colRegion) == "" {
-		r.region = regionOf(parsed, country)
+	if regionEmpty {
+		r.region = c.region
 	}
 	if typeText != "" {
 		r.numberType = givenType

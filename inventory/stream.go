@@ -85,7 +85,7 @@ func readHeader(cr *csv.Reader, opts Options) (*validator, int, error) {
 	if len(reasons) > 0 {
 		return nil, 0, headerProblems(reasons)
 	}
-	return &validator{layout: l, policies: opts.Policies, now: opts.Now.UTC()}, len(header), nil
+	return &validator{layout: l, policies: opts.Policies, now: opts.Now.UTC(), numbers: &classifier{}}, len(header), nil
 }
 
 // pipeline reads chunks of records on one goroutine and validates them on
