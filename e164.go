@@ -29,11 +29,23 @@ func hasE164Syntax(s string) bool {
 	return allDigits(s[1:])
 }
 
+// invalidE164 is the error of a value that is not E.164 syntax at all.
 func invalidE164(field, s string) *Error {
-	shown := s
-	if len(shown) > 40 {
-		shown = shown[:40] + "..."
-	}
 	return Validation(field, e164Reason,
-		"invalid phone number %q: expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234)", shown)
+		"invalid phone number %q: expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234)", shownE164(s))
+}
+
+// impossibleE164 is the error of a value in E.164 syntax that no number of
+// its country code can have; problem says why.
+func impossibleE164(field, s, problem string) *Error {
+	return Validation(field, e164Reason,
+		"invalid phone number %q: %s; expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)",
+		shownE164(s), problem)
+}
+
+func shownE164(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
 }

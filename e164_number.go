@@ -1,6 +1,8 @@
 package numberpool
 
 import (
+	"fmt"
+
 	"github.com/nyaruka/phonenumbers"
 )
 
@@ -14,8 +16,11 @@ func ParseE164Number(field, s string) (*phonenumbers.PhoneNumber, string, error)
 	}
 
 	parsed, err := phonenumbers.Parse(s, "")
-	if err != nil || !phonenumbers.IsPossibleNumber(parsed) {
-		return nil, "", invalidE164(field, s)
+	if err != nil {
+		return nil, "", impossibleE164(field, s, "it does not start with a country calling code")
+	}
+	if problem := lengthProblem(parsed); problem != "" {
+		return nil, "", impossibleE164(field, s, problem)
 	}
 
 	country := phonenumbers.GetRegionCodeForNumber(parsed)
@@ -23,4 +28,23 @@ func ParseE164Number(field, s string) (*phonenumbers.PhoneNumber, string, error)
 		country = phonenumbers.GetRegionCodeForCountryCode(int(parsed.GetCountryCode()))
 	}
 	return parsed, country, nil
+}
+
+// lengthProblem says why phonenumbers finds no possible number in parsed,
+// or returns "" when the length is possible for its country code.
+func lengthProblem(parsed *phonenumbers.PhoneNumber) string {
+	code := parsed.GetCountryCode()
+	national := phonenumbers.GetNationalSignificantNumber(parsed)
+	switch phonenumbers.IsPossibleNumberWithReason(parsed) {
+	case phonenumbers.IS_POSSIBLE, phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
+		return ""
+	case phonenumbers.INVALID_COUNTRY_CODE:
+		return fmt.Sprintf("+%d is not a country calling code", code)
+	case phonenumbers.TOO_SHORT:
+		return fmt.Sprintf("the national number %s is too short for country code +%d", national, code)
+	case phonenumbers.TOO_LONG:
+		return fmt.Sprintf("the national number %s is too long for country code +%d", national, code)
+	}
+	return fmt.Sprintf("the national number %s has %d digits, not a possible length for country code +%d",
+		national, len(national), code)
 }

@@ -64,3 +64,35 @@ func TestNewAPIKeyForm(t *testing.T) {
 		seen[key] = true
 	}
 }
+
+// TestParseE164Messages checks that the message tells a length that the
+// country code does not allow from a value that is not E.164 syntax.
+func TestParseE164Messages(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"+1415555123", `invalid phone number "+1415555123": the national number 415555123 is too short for country code +1; ` +
+			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+		{"+141555512345", `invalid phone number "+141555512345": the national number 41555512345 is too long for country code +1; ` +
+			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+		{"+999123456", `invalid phone number "+999123456": it does not start with a country calling code; ` +
+			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+		{"14155551234", `invalid phone number "14155551234": expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			_, err := ParseE164("e164", tt.in)
+			e, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("ParseE164(%q) = %v, want an *Error", tt.in, err)
+			}
+			if e.Message != tt.want {
+				t.Errorf("message = %q, want %q", e.Message, tt.want)
+			}
+			if len(e.Details) != 1 || e.Details[0].Reason != e164Reason {
+				t.Errorf("details = %+v, want the documented reason", e.Details)
+			}
+		})
+	}
+}

@@ -128,6 +128,19 @@ func TestNumberPlusSignEncodings(t *testing.T) {
 	})
 }
 
+// TestTooShortNumberInPath checks the message of a number in E.164 syntax
+// that is too short for its country code.
+func TestTooShortNumberInPath(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+
+	rec := env.do(t, http.MethodGet, numberURL(accountID, "+1415555123", ""), env.key)
+	checkResponse(t, rec, http.StatusBadRequest, errorBody(numberpool.CodeValidationFailed,
+		`invalid phone number "+1415555123": the national number 415555123 is too short for country code +1; `+
+			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`,
+		[2]string{"e164", e164Reason}))
+}
+
 func TestInvalidNumberInPath(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
@@ -137,7 +150,7 @@ func TestInvalidNumberInPath(t *testing.T) {
 		name, segment, shown string
 	}{
 		{"no plus", "14155551234", "14155551234"},
-		{"too short", "+1415555", "+1415555"},
+		{"leading zero", "+04155551234", "+04155551234"},
 		{"letters", "+abc", "+abc"},
 		{"forty digits", fortyDigits, fortyDigits},
 		{"encoded slash", "%2B1415%2F5551234", "+1415/5551234"},

@@ -323,7 +323,7 @@ func TestReadRejectsRows(t *testing.T) {
 			"released_at 2026-01-01T00:00:00Z is before purchased_at 2026-02-01T00:00:00Z"},
 		{"several reasons", "+1415,mobil,,,x,,,,,",
 			`invalid number type "mobil": expected local, mobile or toll_free; ` +
-				`invalid phone number "+1415": expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234); ` +
+				`invalid phone number "+1415": the national number 415 is too short for country code +1; expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234); ` +
 				`monthly_fee: invalid amount "x": expected a non-negative decimal with at most two decimals, e.g. 1.15`},
 		{"field count", "+14155551234,local",
 			"the row has 2 fields but the header has 10 columns"},

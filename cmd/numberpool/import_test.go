@@ -97,7 +97,7 @@ func TestInventoryImportBadRowsImportNothing(t *testing.T) {
 	if r.stdout != "" {
 		t.Errorf("stdout = %q, want nothing", r.stdout)
 	}
-	want := `line 6: invalid phone number "+1415": expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234)
+	want := `line 6: invalid phone number "+1415": the national number 415 is too short for country code +1; expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)
 line 8: monthly_fee: invalid amount "1.999": expected a non-negative decimal with at most two decimals, e.g. 1.15
 numberpool: ` + file + ` has 2 problems, so nothing was imported: fix the lines above and run the import again
 `
