@@ -124,7 +124,9 @@ func (s *Server) recoverPanic(w *statusRecorder, r *http.Request, recovered any)
 // observe writes the request's log line and metrics.
 func (s *Server) observe(r *http.Request, status int, elapsed time.Duration) {
 	info := infoFrom(r.Context())
-	s.logger.InfoContext(r.Context(), "request",
+	// LogAttrs takes the attributes as they are, without the conversion of
+	// loose key-value arguments that InfoContext makes on every request.
+	s.logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
 		slog.String("method", r.Method),
 		slog.String("route", info.route),
 		slog.Int("status", status),
