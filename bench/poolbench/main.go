@@ -34,7 +34,7 @@ import (
 
 func main() {
 	n := flag.Int("n", 1_000_000, "numbers in the pool")
-	path := flag.String("db", "poolbench.db", "SQLite file")
+	path := flag.String("db", "poolbench.db", "SQLite file, or the postgres:// URL of an existing database for modes generate and pool")
 	mode := flag.String("mode", "pool", "generate: create the file with a pool of n available numbers, fast; "+
 		"pool: measure searches, purchases, releases and the sweeper on a generated file of n numbers; "+
 		"import: create the file and time ImportNumbers and the 4-gram indexing of n numbers")
@@ -44,6 +44,12 @@ func main() {
 	seed := flag.Uint64("seed", 1, "seed of the numbers bought; give another one to run mode pool again on the same file")
 	flag.Parse()
 	buySeed = *seed
+	poolSize = *n
+	if isPostgresURL(*path) {
+		fmt.Printf("poolbench mode=%s n=%d queries=%d buys=%d batch=%d on PostgreSQL\n", *mode, *n, *queries, *buys, *batch)
+		runPostgres(context.Background(), *path, *mode, *queries, *buys, *batch)
+		return
+	}
 
 	_, statErr := os.Stat(*path)
 	if exists := statErr == nil; exists != (*mode == "pool") {
@@ -56,7 +62,6 @@ func main() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	poolSize = *n
 
 	fmt.Printf("poolbench mode=%s n=%d queries=%d buys=%d batch=%d\n", *mode, *n, *queries, *buys, *batch)
 	switch *mode {
@@ -68,19 +73,14 @@ func main() {
 		importPool(ctx, store, *n)
 		indexAll(ctx, store)
 	case "pool":
-		printPlans(ctx, store)
-		searchLatency(ctx, store, *queries)
-		e164s := buyAndRelease(ctx, store, 0, *buys)
-		clock.Advance(31 * 24 * time.Hour)
-		sweep(ctx, store, len(e164s), *batch)
-		sweepWhileReleasing(ctx, store, clock, *buys, *batch)
+		measurePool(ctx, store, clock, *queries, *buys, *batch)
 	default:
 		log.Fatalf("unknown mode %q: expected generate, pool or import", *mode)
 	}
 	report(*path)
 }
 
-func createAccount(ctx context.Context, store *sqlite.Store) {
+func createAccount(ctx context.Context, store benchStore) {
 	if _, err := store.CreateAccount(ctx, "acc_bench"); err != nil {
 		log.Fatal(err)
 	}
@@ -253,7 +253,7 @@ var kinds = []searchKind{
 	}},
 }
 
-func printPlans(ctx context.Context, store *sqlite.Store) {
+func printPlans(ctx context.Context, store benchStore) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, k := range kinds {
 		f := k.filter(r)
@@ -266,7 +266,7 @@ func printPlans(ctx context.Context, store *sqlite.Store) {
 	}
 }
 
-func searchLatency(ctx context.Context, store *sqlite.Store, queries int) {
+func searchLatency(ctx context.Context, store benchStore, queries int) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for _, k := range kinds {
 		var times []time.Duration
@@ -292,7 +292,7 @@ func searchLatency(ctx context.Context, store *sqlite.Store, queries int) {
 
 // buyAndRelease buys count numbers from the from-th on, one at a time,
 // then releases them.
-func buyAndRelease(ctx context.Context, store *sqlite.Store, from, count int) []string {
+func buyAndRelease(ctx context.Context, store benchStore, from, count int) []string {
 	e164s := boughtNumbers(ctx, store, from, count)
 
 	start := time.Now()
@@ -308,7 +308,7 @@ func buyAndRelease(ctx context.Context, store *sqlite.Store, from, count int) []
 
 // boughtNumbers buys count random numbers of the pool, one at a time,
 // skipping those a previous run left owned or cooling off.
-func boughtNumbers(ctx context.Context, store *sqlite.Store, from, count int) []string {
+func boughtNumbers(ctx context.Context, store benchStore, from, count int) []string {
 	r := rand.New(rand.NewPCG(uint64(from), buySeed))
 	var e164s []string
 	skipped := 0
@@ -331,7 +331,7 @@ func boughtNumbers(ctx context.Context, store *sqlite.Store, from, count int) []
 	return e164s
 }
 
-func sweep(ctx context.Context, store *sqlite.Store, want, batch int) {
+func sweep(ctx context.Context, store benchStore, want, batch int) {
 	start := time.Now()
 	total := 0
 	var batches []time.Duration
@@ -356,7 +356,7 @@ func sweep(ctx context.Context, store *sqlite.Store, want, batch int) {
 // sweepWhileReleasing releases count numbers, one at a time, while the
 // sweeper returns count other numbers in batches, and reports the release
 // latency.
-func sweepWhileReleasing(ctx context.Context, store *sqlite.Store, clock *numberpool.ManualClock, count, batch int) {
+func sweepWhileReleasing(ctx context.Context, store benchStore, clock *numberpool.ManualClock, count, batch int) {
 	due := buyAndRelease(ctx, store, 1, count)
 	clock.Advance(31 * 24 * time.Hour)
 	held := boughtNumbers(ctx, store, 2, count)

@@ -1,11 +1,14 @@
 package postgres_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"numberpool"
 	"numberpool/store/postgres"
@@ -74,4 +77,106 @@ func TestSweepReplicas(t *testing.T) {
 	if page.Total != count {
 		t.Errorf("search total = %d, want %d", page.Total, count)
 	}
+}
+
+// TestSearchPlans checks on a pool of 20,000 numbers that a contains search
+// with four consecutive digits reads its candidates from the trigram index
+// numbers_pool_digits, not by a scan of numbers, and that an area code
+// search reads numbers_pool. (On so small a pool a search of the whole
+// country sorts a scan of the table, so no case checks it.)
+func TestSearchPlans(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	s := openStore(t, url, numberpool.NewManualClock(time.Date(2026, 4, 9, 11, 45, 0, 0, time.UTC)),
+		numberpool.Policies{Default: numberpool.DefaultPolicy})
+	fillPool(t, url, 20_000)
+
+	tests := []struct {
+		name   string
+		filter numberpool.SearchFilter
+		index  string // the index that available numbers come from
+	}{
+		{"contains gram", numberpool.SearchFilter{Country: "US", Contains: "9876"}, "numbers_pool_digits"},
+		{"contains wildcard and gram", numberpool.SearchFilter{Country: "US", Contains: "1*9876"}, "numbers_pool_digits"},
+		{"contains gram and area code", numberpool.SearchFilter{Country: "US", AreaCode: "415", Contains: "9876"}, "numbers_pool_digits"},
+		{"area code", numberpool.SearchFilter{Country: "US", AreaCode: "415"}, "numbers_pool"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			filter := tt.filter
+			filter.Page, filter.PerPage = 1, 20
+			// pgx switches to a prepared statement's generic plan after a
+			// few runs unless the search forbids it, so explain several.
+			for range 8 {
+				plan, err := s.ExplainSearch(t.Context(), filter)
+				if err != nil {
+					t.Fatalf("ExplainSearch: %v", err)
+				}
+				indexes, seqScans := planScans(t, plan)
+				if seqScans > 0 {
+					t.Fatalf("plan scans numbers sequentially:\n%s", plan)
+				}
+				if !slices.Contains(indexes, tt.index) {
+					t.Fatalf("plan reads indexes %v, want %s among them:\n%s", indexes, tt.index, plan)
+				}
+			}
+		})
+	}
+}
+
+// fillPool adds n available US numbers to the database at url, spread over
+// ten area codes, and updates the planner's statistics.
+func fillPool(tb testing.TB, url string, n int) {
+	tb.Helper()
+	conn, err := pgx.Connect(tb.Context(), url)
+	if err != nil {
+		tb.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(tb.Context())
+
+	_, err = conn.Exec(tb.Context(), `
+		INSERT INTO numbers (e164, country, type, status, capabilities, created_at, updated_at)
+		SELECT '+1' || (410 + i % 10) || lpad((2000000 + i * 397 % 8000000)::text, 7, '0'), 'US', 'local', 'available', 3, 0, 0
+		FROM generate_series(0, $1 - 1) AS i`, n)
+	if err != nil {
+		tb.Fatalf("insert numbers: %v", err)
+	}
+	if _, err := conn.Exec(tb.Context(), `ANALYZE numbers`); err != nil {
+		tb.Fatalf("analyze: %v", err)
+	}
+}
+
+// planNode is the part of a node of EXPLAIN (FORMAT JSON) that
+// TestSearchPlans reads.
+type planNode struct {
+	NodeType string     `json:"Node Type"`
+	Relation string     `json:"Relation Name"`
+	Index    string     `json:"Index Name"`
+	Plans    []planNode `json:"Plans"`
+}
+
+// planScans returns the indexes that plan reads and how many sequential
+// scans of numbers it has.
+func planScans(tb testing.TB, plan string) ([]string, int) {
+	tb.Helper()
+	var roots []struct {
+		Plan planNode `json:"Plan"`
+	}
+	if err := json.Unmarshal([]byte(plan), &roots); err != nil || len(roots) != 1 {
+		tb.Fatalf("decode plan: %v\n%s", err, plan)
+	}
+
+	var indexes []string
+	seqScans := 0
+	nodes := []planNode{roots[0].Plan}
+	for len(nodes) > 0 {
+		node := nodes[len(nodes)-1]
+		nodes = append(nodes[:len(nodes)-1], node.Plans...)
+		if node.Index != "" {
+			indexes = append(indexes, node.Index)
+		}
+		if node.NodeType == "Seq Scan" && node.Relation == "numbers" {
+			seqScans++
+		}
+	}
+	return indexes, seqScans
 }

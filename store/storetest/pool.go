@@ -18,6 +18,7 @@ func testPool(t *testing.T, newStore Harness, _ config) {
 	t.Run("search filters", func(t *testing.T) { testSearchFilters(t, newStore) })
 	t.Run("search invalid", func(t *testing.T) { testSearchInvalid(t, newStore) })
 	t.Run("search contains", func(t *testing.T) { testSearchContains(t, newStore) })
+	t.Run("search contains pages", func(t *testing.T) { testSearchContainsPages(t, newStore) })
 	t.Run("search total cap", func(t *testing.T) { testSearchTotalCap(t, newStore) })
 	t.Run("purchase", func(t *testing.T) { testPurchase(t, newStore) })
 	t.Run("purchase errors", func(t *testing.T) { testPurchaseErrors(t, newStore) })
@@ -248,6 +249,97 @@ func testSearchContains(t *testing.T, newStore Harness) {
 	if d := diff([]string{"+12125555555", "+18005555555"}, found(contains)); d != "" {
 		t.Errorf("contains 5555 after the sweep (-want +got):\n%s", d)
 	}
+}
+
+// testSearchContainsPages pages through contains searches whose matches
+// are a few numbers among many, some available and some released with their
+// cooling-off period over, so that pages mix the two. The pages must list
+// each match once, in order, with the right total.
+func testSearchContainsPages(t *testing.T, newStore Harness) {
+	f := newFixture(t, newStore, defaultPolicies())
+	f.accounts("acc_a")
+	var ns []numberpool.Number
+	for i := range 200 {
+		e164 := fmt.Sprintf("+1415%07d", 2_000_000+i*7919%1_000_000)
+		// Every ninth number holds 9876, at one of three places of its
+		// national number.
+		switch {
+		case i%9 != 0:
+		case i%27 == 0:
+			e164 = fmt.Sprintf("+1415%03d9876", i)
+		case i%27 == 9:
+			e164 = fmt.Sprintf("+1415%d9876%02d", i%10, i%100)
+		default:
+			e164 = fmt.Sprintf("+14159876%03d", i)
+		}
+		n := available(e164)
+		if i%2 == 0 {
+			n = releasedBy(e164, "acc_a", t0.Add(-40*day), t0.Add(-time.Duration(i)*time.Minute))
+		}
+		ns = append(ns, n)
+	}
+	f.load(ns...)
+
+	tests := []struct {
+		name     string
+		contains string
+		least    int // the minimum count of matches in the fixture
+	}{
+		{"4-gram", "9876", 20},
+		{"wildcard and 4-gram", "1*9876", 1},
+		{"wildcard", "98*6", 20},
+		{"no match", "9877", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := matching(ns, tt.contains)
+			if len(want) < tt.least {
+				t.Fatalf("the fixture has %d numbers that contain %s, want %d or more", len(want), tt.contains, tt.least)
+			}
+			got := []string{}
+			const perPage = 3
+			for page := 1; page <= len(ns)/perPage; page++ {
+				p := f.search(numberpool.SearchFilter{Country: "US", Contains: tt.contains, Page: page, PerPage: perPage})
+				if p.Total != len(want) {
+					t.Errorf("page %d: total = %d, want %d", page, p.Total, len(want))
+				}
+				got = append(got, e164sOf(p.Numbers)...)
+				if len(p.Numbers) < perPage {
+					break
+				}
+			}
+			if d := diff(want, got); d != "" {
+				t.Errorf("numbers over all pages (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// matching returns, sorted, the E.164 numbers of US numbers ns whose
+// national number contains the digits of contains, where "*" stands for any
+// digit.
+func matching(ns []numberpool.Number, contains string) []string {
+	var matches []string
+	for _, n := range ns {
+		nsn := strings.TrimPrefix(n.E164, "+1")
+		for i := 0; i+len(contains) <= len(nsn); i++ {
+			if digitsMatch(nsn[i:i+len(contains)], contains) {
+				matches = append(matches, n.E164)
+				break
+			}
+		}
+	}
+	slices.Sort(matches)
+	return matches
+}
+
+func digitsMatch(digits, pattern string) bool {
+	for i := range len(pattern) {
+		if pattern[i] != '*' && pattern[i] != digits[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func testSearchInvalid(t *testing.T, newStore Harness) {
