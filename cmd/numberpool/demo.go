@@ -14,6 +14,10 @@ import (
 // demoAccountID is the account of the public release page's examples.
 const demoAccountID = "acc_123abc"
 
+// demoFeeNumber is the demo number whose release owes the early
+// termination fee.
+const demoFeeNumber = "+14155551234"
+
 // demoNumbers returns the numbers of the demo account: one bought six weeks
 // before now, so that its release owes the early termination fee, and one
 // bought a year before, whose release owes nothing.
@@ -32,7 +36,7 @@ func demoNumbers(now time.Time) []numberpool.Number {
 		}
 	}
 	return []numberpool.Number{
-		number("+14155551234", now.Add(-6*7*24*time.Hour)),
+		number(demoFeeNumber, now.Add(-6*7*24*time.Hour)),
 		number("+14155550100", now.AddDate(-1, 0, 0)),
 	}
 }
@@ -69,13 +73,57 @@ func seedDemo(ctx context.Context, store numberpool.Store, clock numberpool.Cloc
 	return createKey(ctx, store, demoAccountID)
 }
 
-// printDemo prints the demo key and a curl command that previews a release.
-func printDemo(w io.Writer, baseURL, key string) {
-	fmt.Fprintf(w, "Demo account %s holds +14155551234 (bought six weeks ago) and +14155550100 (bought a year ago).\n", demoAccountID)
+// demoHoldingsLimit bounds how many of the demo account's numbers the
+// start-up message lists.
+const demoHoldingsLimit = 10
+
+// listDemoHoldings returns the first numbers that the demo account holds
+// now, oldest purchase first, and how many it holds in all. A number
+// released earlier may be gone or still cooling off, so they are read from
+// the store rather than assumed.
+func listDemoHoldings(ctx context.Context, store numberpool.Store) (numberpool.NumberPage, error) {
+	page, err := store.ListNumbers(ctx, demoAccountID, numberpool.NumberFilter{Page: 1, PerPage: demoHoldingsLimit})
+	if err != nil {
+		return numberpool.NumberPage{}, fmt.Errorf("list the numbers of demo account %s: %w", demoAccountID, err)
+	}
+	return page, nil
+}
+
+// printHoldings prints what the demo account holds at now.
+func printHoldings(w io.Writer, held numberpool.NumberPage, now time.Time) {
+	if held.Total == 0 {
+		fmt.Fprintf(w, "Demo account %s holds no numbers now.\n", demoAccountID)
+		return
+	}
+	noun := "numbers"
+	if held.Total == 1 {
+		noun = "number"
+	}
+	fmt.Fprintf(w, "Demo account %s holds %d %s:\n", demoAccountID, held.Total, noun)
+	for _, n := range held.Numbers {
+		fmt.Fprintf(w, "  %s  %s, bought %s\n", n.E164, n.StatusAt(now), numberpool.FormatTime(n.PurchasedAt))
+	}
+	if more := held.Total - len(held.Numbers); more > 0 {
+		fmt.Fprintf(w, "  and %d more\n", more)
+	}
+}
+
+// printDemo prints what the demo account holds, the demo key and curl
+// commands that preview a release and buy from the pool.
+func printDemo(w io.Writer, baseURL, key string, held numberpool.NumberPage, now time.Time) {
+	printHoldings(w, held, now)
 	fmt.Fprintf(w, "API key: %s\n", key)
-	fmt.Fprintln(w, "Preview the release of +14155551234:")
-	fmt.Fprintf(w, "curl --request GET --url %s/v1/account/%s/numbers/+14155551234/release-preview --header 'Authorization: Bearer %s'\n",
-		baseURL, demoAccountID, key)
+	if len(held.Numbers) > 0 {
+		// The number bought six weeks ago shows the early termination fee,
+		// so its preview comes first while the account holds it.
+		e164 := held.Numbers[0].E164
+		if slices.ContainsFunc(held.Numbers, func(n numberpool.Number) bool { return n.E164 == demoFeeNumber }) {
+			e164 = demoFeeNumber
+		}
+		fmt.Fprintf(w, "Preview the release of %s:\n", e164)
+		fmt.Fprintf(w, "curl --request GET --url %s/v1/account/%s/numbers/%s/release-preview --header 'Authorization: Bearer %s'\n",
+			baseURL, demoAccountID, e164, key)
+	}
 	fmt.Fprintln(w, "Search the pool of available numbers, then buy one:")
 	fmt.Fprintf(w, "curl --request GET --url '%s/v1/account/%s/inventory/numbers?country=US&area_code=415&contains=60' --header 'Authorization: Bearer %s'\n",
 		baseURL, demoAccountID, key)

@@ -64,8 +64,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.store = store
 
 	var demoKey string
+	var demoHeld numberpool.NumberPage
 	if m.Demo {
 		if demoKey, err = seedDemo(ctx, store, m.Clock, m.Logger); err != nil {
+			return err
+		}
+		if demoHeld, err = listDemoHoldings(ctx, store); err != nil {
 			return err
 		}
 	}
@@ -77,7 +81,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.server = m.newHTTPServer()
 
 	if m.Demo {
-		printDemo(m.Stdout, m.URL(), demoKey)
+		printDemo(m.Stdout, m.URL(), demoKey, demoHeld, m.Clock.Now())
 	}
 	return nil
 }

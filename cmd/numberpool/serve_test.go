@@ -23,6 +23,7 @@ import (
 type testServer struct {
 	*Main
 	key    string // the demo key printed at start
+	out    string // the demo output printed at start
 	cancel context.CancelFunc
 	done   chan error // receives the result of Run
 }
@@ -57,7 +58,8 @@ func startServer(tb testing.TB, path string, clock numberpool.Clock) *testServer
 	go func() { done <- m.Run(ctx) }()
 	s := &testServer{Main: m, cancel: cancel, done: done}
 	tb.Cleanup(func() { s.stop(tb) })
-	s.key = demoKey(tb, stdout.String())
+	s.out = stdout.String()
+	s.key = demoKey(tb, s.out)
 	return s
 }
 
@@ -95,7 +97,7 @@ func demoKey(tb testing.TB, out string) string {
 	if !strings.HasPrefix(key, numberpool.LiveKeyPrefix) {
 		tb.Fatalf("demo output has no live key:\n%s", out)
 	}
-	if !strings.Contains(out, "/v1/account/acc_123abc/numbers/+14155551234/release-preview --header 'Authorization: Bearer "+key+"'") {
+	if !strings.Contains(out, "/release-preview --header 'Authorization: Bearer "+key+"'") {
 		tb.Errorf("demo output has no curl line for the preview:\n%s", out)
 	}
 	return key
@@ -305,5 +307,34 @@ func TestServeCommand(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `msg="http server listening" addr=127.0.0.1:`) {
 		t.Errorf("stderr does not log the listening address:\n%s", stderr.String())
+	}
+}
+
+// TestServeDemoPrintsHoldings checks that the demo output lists what the
+// account holds at start, also after a released number left it.
+func TestServeDemoPrintsHoldings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "numberpool.db")
+	clock := numberpool.NewManualClock(testNow)
+
+	first := startServer(t, path, clock)
+	for _, want := range []string{"holds 2 numbers", "+14155551234  active", "+14155550100  active", "numbers/+14155551234/release-preview"} {
+		if !strings.Contains(first.out, want) {
+			t.Errorf("first output does not contain %q:\n%s", want, first.out)
+		}
+	}
+	if status, body := first.call(t, http.MethodDelete, demoNumberPath, first.key); status != http.StatusOK {
+		t.Fatalf("DELETE: status %d, body %s", status, body)
+	}
+	first.stop(t)
+
+	// The cooling-off period of 30 days has ended: the number is back in
+	// the pool and the account no longer holds it.
+	clock.Advance(31 * 24 * time.Hour)
+	second := startServer(t, path, clock)
+	if !strings.Contains(second.out, "holds 1 number:") || !strings.Contains(second.out, "+14155550100  active") {
+		t.Errorf("second output does not list +14155550100 alone:\n%s", second.out)
+	}
+	if strings.Contains(second.out, "+14155551234") {
+		t.Errorf("second output names the released number:\n%s", second.out)
 	}
 }
