@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"numberpool"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // handlerFunc is an HTTP handler that returns its failure instead of writing
@@ -30,7 +28,9 @@ var probedMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, h
 // routes registers every route of the API.
 func (s *Server) routes() {
 	s.handle("GET /healthz", s.handleHealthz)
-	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	if !s.separateMetrics {
+		s.mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 
 	s.handle("GET /v1/account/{account_id}/numbers", s.requireKey(s.handleListNumbers))
 	s.handle("GET /v1/account/{account_id}/numbers/{e164}", s.requireKey(s.handleGetNumber))

@@ -11,6 +11,7 @@ import (
 	"numberpool"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // Options configures a Server.
@@ -21,6 +22,9 @@ type Options struct {
 	// SIPDomain is the domain under which new trunks get their SIP domain;
 	// empty means DefaultSIPDomain.
 	SIPDomain string
+	// SeparateMetrics leaves GET /metrics out of the API's routes, for a
+	// caller that serves MetricsHandler on a listener of its own.
+	SeparateMetrics bool
 }
 
 // Server is the HTTP handler of the public API. It is safe for concurrent
@@ -37,7 +41,8 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 
-	sipDomain string
+	sipDomain       string
+	separateMetrics bool
 
 	keys *boundedCache[string] // key hash -> account id; see newKeyCache
 }
@@ -58,6 +63,7 @@ func New(opts Options) *Server {
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
+	s.separateMetrics = opts.SeparateMetrics
 	s.sipDomain = opts.SIPDomain
 	if s.sipDomain == "" {
 		s.sipDomain = DefaultSIPDomain
@@ -67,6 +73,12 @@ func New(opts Options) *Server {
 	s.routes()
 	s.handler = s.withRequestInfo(s.withObservation(s.withBodyLimit(http.HandlerFunc(s.dispatch))))
 	return s
+}
+
+// MetricsHandler returns the handler of the Prometheus metrics of this
+// server, which GET /metrics serves unless Options.SeparateMetrics is set.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 }
 
 // ServeHTTP serves one request of the API.

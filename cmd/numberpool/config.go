@@ -18,8 +18,11 @@ import (
 // Config is the configuration that every command shares, filled from flags
 // and NUMBERPOOL_* environment variables. A flag wins over its variable.
 type Config struct {
-	DB                  string // SQLite file path, postgres:// URL or PostgreSQL key=value string
-	Addr                string // host:port the API listens on
+	DB   string // SQLite file path, postgres:// URL or PostgreSQL key=value string
+	Addr string // host:port the API listens on
+	// MetricsAddr is the host:port of a listener that serves only
+	// /metrics; empty serves /metrics on Addr with the API.
+	MetricsAddr         string
 	CoolingOffDays      int
 	EarlyTerminationFee numberpool.Cents
 	MinimumTermMonths   int
@@ -53,6 +56,7 @@ func defaultConfig() Config {
 var envVars = []struct{ flag, env string }{
 	{"db", "NUMBERPOOL_DB"},
 	{"addr", "NUMBERPOOL_ADDR"},
+	{"metrics-addr", "NUMBERPOOL_METRICS_ADDR"},
 	{"cooling-off-days", "NUMBERPOOL_COOLING_OFF_DAYS"},
 	{"early-termination-fee", "NUMBERPOOL_EARLY_TERMINATION_FEE"},
 	{"minimum-term-months", "NUMBERPOOL_MINIMUM_TERM_MONTHS"},
@@ -67,6 +71,8 @@ var envVars = []struct{ flag, env string }{
 func (c *Config) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.DB, "db", c.DB, "SQLite database file, postgres:// URL or PostgreSQL key=value string such as \"host=127.0.0.1 dbname=numberpool\" (env NUMBERPOOL_DB)")
 	fs.StringVar(&c.Addr, "addr", c.Addr, "host:port the HTTP API listens on (env NUMBERPOOL_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr,
+		"host:port of a separate listener for /metrics only; empty serves /metrics with the API on --addr (env NUMBERPOOL_METRICS_ADDR)")
 	fs.IntVar(&c.CoolingOffDays, "cooling-off-days", c.CoolingOffDays,
 		"default cooling-off period of a released number, in days of 24 hours (env NUMBERPOOL_COOLING_OFF_DAYS)")
 	fs.Var((*centsValue)(&c.EarlyTerminationFee), "early-termination-fee",
@@ -115,6 +121,11 @@ func (c *Config) validate() error {
 	}
 	if err := validateAddr(c.Addr); err != nil {
 		errs = append(errs, usageErrorf("invalid --addr/NUMBERPOOL_ADDR %q: %v", c.Addr, err))
+	}
+	if c.MetricsAddr != "" {
+		if err := validateAddr(c.MetricsAddr); err != nil {
+			errs = append(errs, usageErrorf("invalid --metrics-addr/NUMBERPOOL_METRICS_ADDR %q: %v", c.MetricsAddr, err))
+		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, usageErrorf("invalid --log-format/NUMBERPOOL_LOG_FORMAT %q: expected text or json", c.LogFormat))

@@ -242,6 +242,7 @@ func TestConfigBadValueEveryFlag(t *testing.T) {
 	bad := map[string]string{
 		"db":                    "mysql://x", // only the scheme is quoted, because a URL may carry a password
 		"addr":                  "8080",
+		"metrics-addr":          "9090",
 		"cooling-off-days":      "1.5",
 		"early-termination-fee": "25.005",
 		"minimum-term-months":   "abc",

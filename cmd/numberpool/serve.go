@@ -52,6 +52,11 @@ type Main struct {
 	store    numberpool.Store
 	listener net.Listener
 	server   *http.Server
+
+	// metricsListener and metricsServer serve /metrics alone when
+	// Config.MetricsAddr is set, and are nil otherwise.
+	metricsListener net.Listener
+	metricsServer   *http.Server
 }
 
 // Open opens the store, applying pending migrations, seeds the demo data
@@ -78,7 +83,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w; choose another --addr/NUMBERPOOL_ADDR", m.Config.Addr, err)
 	}
-	m.server = m.newHTTPServer()
+	handler := api.New(api.Options{Store: m.store, Clock: m.Clock, Logger: m.Logger, SIPDomain: m.Config.SIPDomain,
+		SeparateMetrics: m.Config.MetricsAddr != ""})
+	m.server = m.newHTTPServer(handler)
+	if err := m.listenMetrics(handler); err != nil {
+		return err
+	}
 
 	if m.Demo {
 		printDemo(m.Stdout, m.URL(), demoKey, demoHeld, m.Clock.Now())
@@ -86,8 +96,34 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
-func (m *Main) newHTTPServer() *http.Server {
-	handler := api.New(api.Options{Store: m.store, Clock: m.Clock, Logger: m.Logger, SIPDomain: m.Config.SIPDomain})
+// listenMetrics listens on Config.MetricsAddr, when set, with a server of
+// /metrics alone, so that operators can keep the metrics off the public
+// listener.
+func (m *Main) listenMetrics(handler *api.Server) error {
+	if m.Config.MetricsAddr == "" {
+		return nil
+	}
+	var err error
+	m.metricsListener, err = net.Listen("tcp", m.Config.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w; choose another --metrics-addr/NUMBERPOOL_METRICS_ADDR", m.Config.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", handler.MetricsHandler())
+	m.metricsServer = m.newHTTPServer(mux)
+	return nil
+}
+
+// MetricsAddr returns the address of the metrics listener, or nil when
+// /metrics is served with the API. Open must have succeeded.
+func (m *Main) MetricsAddr() net.Addr {
+	if m.metricsListener == nil {
+		return nil
+	}
+	return m.metricsListener.Addr()
+}
+
+func (m *Main) newHTTPServer(handler http.Handler) *http.Server {
 	return &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: readHeaderTimeout,
@@ -124,9 +160,15 @@ func (m *Main) URL() string {
 // accepting connections and waits up to ShutdownTimeout for the requests in
 // flight. It returns an error when serving fails or the wait times out.
 func (m *Main) Run(ctx context.Context) error {
-	served := make(chan error, 1)
+	served := make(chan error, 2)
 	go func() { served <- m.server.Serve(m.listener) }()
 	m.Logger.InfoContext(ctx, "http server listening", "addr", m.Addr().String())
+	servers := 1
+	if m.metricsServer != nil {
+		servers++
+		go func() { served <- m.metricsServer.Serve(m.metricsListener) }()
+		m.Logger.InfoContext(ctx, "metrics server listening", "addr", m.MetricsAddr().String())
+	}
 	swept := m.startSweeper(ctx)
 	defer func() { <-swept }()
 
@@ -144,12 +186,18 @@ func (m *Main) Run(ctx context.Context) error {
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 
+	if m.metricsServer != nil {
+		// Metrics requests are short and idempotent, so they are cut at once.
+		m.metricsServer.Close()
+	}
 	if err := m.server.Shutdown(shutdownCtx); err != nil {
 		m.server.Close()
 		return fmt.Errorf("shut down http server on %s: %w", m.Addr(), err)
 	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve http on %s: %w", m.Addr(), err)
+	for range servers {
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve http on %s: %w", m.Addr(), err)
+		}
 	}
 	m.Logger.InfoContext(ctx, "http server stopped", "addr", m.Addr().String())
 	return nil
@@ -162,8 +210,14 @@ func (m *Main) Close() error {
 	if m.server != nil {
 		errs = append(errs, m.server.Close())
 	}
-	if m.listener != nil {
-		if err := m.listener.Close(); !errors.Is(err, net.ErrClosed) {
+	if m.metricsServer != nil {
+		errs = append(errs, m.metricsServer.Close())
+	}
+	for _, l := range []net.Listener{m.listener, m.metricsListener} {
+		if l == nil {
+			continue
+		}
+		if err := l.Close(); !errors.Is(err, net.ErrClosed) {
 			errs = append(errs, err)
 		}
 	}

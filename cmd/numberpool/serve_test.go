@@ -32,9 +32,16 @@ type testServer struct {
 // at path, and stops it at the end of the test.
 func startServer(tb testing.TB, path string, clock numberpool.Clock) *testServer {
 	tb.Helper()
+	return startServerWith(tb, path, clock, func(*Config) {})
+}
+
+// startServerWith is startServer with the configuration changed by set.
+func startServerWith(tb testing.TB, path string, clock numberpool.Clock, set func(*Config)) *testServer {
+	tb.Helper()
 	cfg := defaultConfig()
 	cfg.DB = path
 	cfg.Addr = "127.0.0.1:0"
+	set(&cfg)
 	if err := cfg.validate(); err != nil {
 		tb.Fatal(err)
 	}
@@ -336,5 +343,54 @@ func TestServeDemoPrintsHoldings(t *testing.T) {
 	}
 	if strings.Contains(second.out, "+14155551234") {
 		t.Errorf("second output names the released number:\n%s", second.out)
+	}
+}
+
+// getStatus sends GET url and returns the status and the body.
+func getStatus(tb testing.TB, url string) (int, string) {
+	tb.Helper()
+	resp, err := (&http.Client{Timeout: 10 * time.Second}).Get(url)
+	if err != nil {
+		tb.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("read body of GET %s: %v", url, err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+func TestServeMetricsOnAPIListener(t *testing.T) {
+	s := startServer(t, filepath.Join(t.TempDir(), "numberpool.db"), numberpool.NewManualClock(testNow))
+	if s.MetricsAddr() != nil {
+		t.Errorf("MetricsAddr = %v, want nil without --metrics-addr", s.MetricsAddr())
+	}
+	if status, _ := getStatus(t, s.URL()+"/metrics"); status != http.StatusOK {
+		t.Errorf("GET /metrics on the API listener: status %d, want 200", status)
+	}
+}
+
+func TestServeMetricsOnSeparateListener(t *testing.T) {
+	s := startServerWith(t, filepath.Join(t.TempDir(), "numberpool.db"), numberpool.NewManualClock(testNow),
+		func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
+	metricsURL := "http://" + s.MetricsAddr().String()
+
+	// A request on the API first, so that the metrics have a sample to show.
+	if status, _ := getStatus(t, s.URL()+"/healthz"); status != http.StatusOK {
+		t.Errorf("GET /healthz on the API listener: status %d, want 200", status)
+	}
+	if status, _ := getStatus(t, s.URL()+"/metrics"); status != http.StatusNotFound {
+		t.Errorf("GET /metrics on the API listener: status %d, want 404", status)
+	}
+	status, body := getStatus(t, metricsURL+"/metrics")
+	if status != http.StatusOK {
+		t.Errorf("GET /metrics on the metrics listener: status %d, want 200", status)
+	}
+	if !strings.Contains(body, "# TYPE ") {
+		t.Errorf("metrics body has no metric:\n%.500s", body)
+	}
+	if status, _ := getStatus(t, metricsURL+"/healthz"); status != http.StatusNotFound {
+		t.Errorf("GET /healthz on the metrics listener: status %d, want 404", status)
 	}
 }
