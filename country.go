@@ -4,7 +4,7 @@ import "github.com/nyaruka/phonenumbers"
 
 // CountryCallingCode returns the country calling code of country, an
 // upper-case ISO 3166-1 alpha-2 code, or a VALIDATION_FAILED error for the
-// field "country" when phonenumbers knows no numbers of it. Every filter on
+// field "country" when phonenumbers has no numbers for it. Every filter on
 // a country validates it here, so that they accept the same countries.
 func CountryCallingCode(country string) (int, *Error) {
 	code := 0

@@ -36,7 +36,7 @@ func invalidE164(field, s string) *Error {
 }
 
 // impossibleE164 is the error of a value in E.164 syntax that no number of
-// its country code can have; problem says why.
+// its country code can have; problem gives the reason.
 func impossibleE164(field, s, problem string) *Error {
 	return Validation(field, e164Reason,
 		"invalid phone number %q: %s; expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)",

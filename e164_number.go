@@ -30,7 +30,7 @@ func ParseE164Number(field, s string) (*phonenumbers.PhoneNumber, string, error)
 	return parsed, country, nil
 }
 
-// lengthProblem says why phonenumbers finds no possible number in parsed,
+// lengthProblem returns why phonenumbers finds no possible number in parsed,
 // or returns "" when the length is possible for its country code.
 func lengthProblem(parsed *phonenumbers.PhoneNumber) string {
 	code := parsed.GetCountryCode()

@@ -52,7 +52,7 @@ func (v *checkedValue) IsBoolFlag() bool {
 }
 
 // explainValueError returns what value was expected. The flag package's own
-// errors say only "parse error" or "value out of range", so for its types
+// errors give only "parse error" or "value out of range", so for its types
 // the expected form replaces them.
 func explainValueError(value flag.Value, err error) string {
 	getter, ok := value.(flag.Getter)
