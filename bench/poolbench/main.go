@@ -3,11 +3,14 @@
 // purchase and release throughput, the sweeper throughput with the release
 // latency while it runs, the file size and the peak memory of the process. It prints the
 // query plans the searches use. With -mode import it times ImportNumbers
-// and the 4-gram indexing that follows an import instead.
+// and the 4-gram indexing that follows an import instead. With -mode csv it
+// writes the numbers of -mode import to an inventory file for
+// numberpool inventory import, and opens no database.
 //
 //	go run ./bench/poolbench -mode generate -n 10000000 -db /tmp/pool.db
 //	go run ./bench/poolbench -mode pool -n 10000000 -db /tmp/pool.db
 //	go run ./bench/poolbench -mode import -n 1000000 -db /tmp/import.db
+//	go run ./bench/poolbench -mode csv -n 1000000 -csv /tmp/import.csv
 //
 // Latencies are of the store's methods in this process, without HTTP.
 package main
@@ -37,7 +40,9 @@ func main() {
 	path := flag.String("db", "poolbench.db", "SQLite file, or the postgres:// URL of an existing database for modes generate and pool")
 	mode := flag.String("mode", "pool", "generate: create the file with a pool of n available numbers, fast; "+
 		"pool: measure searches, purchases, releases and the sweeper on a generated file of n numbers; "+
-		"import: create the file and time ImportNumbers and the 4-gram indexing of n numbers")
+		"import: create the file and time ImportNumbers and the 4-gram indexing of n numbers; "+
+		"csv: write the numbers of mode import to the inventory file -csv")
+	csvPath := flag.String("csv", "poolbench.csv", "inventory file that mode csv writes")
 	queries := flag.Int("queries", 300, "searches per kind")
 	buys := flag.Int("buys", 5000, "numbers to purchase and release; as many more are released while the sweeper runs")
 	batch := flag.Int("batch", 500, "sweeper batch size")
@@ -45,6 +50,10 @@ func main() {
 	flag.Parse()
 	buySeed = *seed
 	poolSize = *n
+	if *mode == "csv" {
+		writeCSV(*csvPath, *n)
+		return
+	}
 	if isPostgresURL(*path) {
 		fmt.Printf("poolbench mode=%s n=%d queries=%d buys=%d batch=%d on PostgreSQL\n", *mode, *n, *queries, *buys, *batch)
 		runPostgres(context.Background(), *path, *mode, *queries, *buys, *batch)
@@ -75,7 +84,7 @@ func main() {
 	case "pool":
 		measurePool(ctx, store, clock, *queries, *buys, *batch)
 	default:
-		log.Fatalf("unknown mode %q: expected generate, pool or import", *mode)
+		log.Fatalf("unknown mode %q: expected generate, pool, import or csv", *mode)
 	}
 	report(*path)
 }
