@@ -102,12 +102,12 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 // LIKE pattern matches 0.5% of numbers whatever it is.
 //
 // With a 4-gram in q, it also leaves PostgreSQL only bitmap scans, so that
-// the available numbers come from numbers_pool_digits. PostgreSQL guesses
-// the matches of a LIKE pattern from a sample, often a hundred times off,
-// and when it guesses many it reads numbers_pool in order, or the table,
-// expecting to stop early: on a 10,000,000-number pool that took up to
-// 1.6 s for a 4-gram whose matches lie in the last quarter. A bitmap scan
-// costs in proportion to the matches of the trigrams instead.
+// the available numbers come from numbers_pool_digits. PostgreSQL assumes
+// that the matches of a pattern are spread evenly, and when it expects
+// many, it reads numbers_pool in order, or the table, to stop early. On a
+// 10,000,000-number pool, a count of a 4-gram whose matches were one area
+// code late in that order took up to 1.7 s that way. A bitmap scan costs
+// in proportion to the matches of the trigrams instead.
 func beginSearch(ctx context.Context, tx pgx.Tx, q numberpool.SearchQuery) error {
 	// Without arguments pgx sends all the statements in one message.
 	statements := `SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan`
