@@ -17,9 +17,11 @@ DO $$
 BEGIN
     CREATE EXTENSION IF NOT EXISTS pg_trgm;
 EXCEPTION WHEN OTHERS THEN
-    RAISE EXCEPTION 'numberpool needs the pg_trgm extension for contains searches, and creating it failed: %', SQLERRM
-        USING HINT = 'Install the contrib modules of this PostgreSQL server (on Debian they come with the postgresql-NN package), '
-            'or have a superuser run CREATE EXTENSION pg_trgm in this database, then run numberpool migrate again.';
+    -- pgx leaves the HINT out of its error text, so the message itself
+    -- says what to do.
+    RAISE EXCEPTION 'create extension pg_trgm, which numberpool needs for contains searches: %. '
+        'Install the contrib modules of this PostgreSQL server (on Debian, the postgresql-NN package has them), '
+        'or have a superuser run CREATE EXTENSION pg_trgm in this database, then run numberpool migrate again', SQLERRM;
 END
 $$;
 -- +goose StatementEnd
