@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -109,11 +110,22 @@ func (s *Server) handleGetNumber(w http.ResponseWriter, r *http.Request) error {
 	if !n.OwnedBy(accountID, now) {
 		return numberpool.NumberNotFound(e164)
 	}
-	guards, err := s.guards(r.Context(), accountID, []numberpool.Number{n})
+	obj, err := s.guardedNumberObject(r.Context(), accountID, n, now)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, withGuards(newNumberObject(n, now), n, guards[e164], now))
+	return writeJSON(w, http.StatusOK, obj)
+}
+
+// guardedNumberObject renders one of the account's numbers at now with its
+// holds, active calls and release protection. GET and the purchase both use
+// it, so they return the same object.
+func (s *Server) guardedNumberObject(ctx context.Context, accountID string, n numberpool.Number, now time.Time) (numberObject, error) {
+	guards, err := s.guards(ctx, accountID, []numberpool.Number{n})
+	if err != nil {
+		return numberObject{}, err
+	}
+	return withGuards(newNumberObject(n, now), n, guards[n.E164], now), nil
 }
 
 // handleListNumbers serves GET /v1/account/{account_id}/numbers.

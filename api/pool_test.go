@@ -96,6 +96,26 @@ func TestPurchaseNumber(t *testing.T) {
 	}
 }
 
+// TestPurchaseUnderAccountHold buys a number for an account under an
+// account-wide billing hold. The 201 body must equal the object GET returns.
+func TestPurchaseUnderAccountHold(t *testing.T) {
+	env := newTestEnv(t)
+	env.addNumbers(t, availableNumber("+14155550001"))
+	env.placeHold(t, numberpool.Hold{AccountID: accountID, Kind: numberpool.HoldBilling, Reason: "invoice 1042 unpaid"})
+
+	rec := env.post(t, purchaseURL(accountID), env.key, `{"e164": "+14155550001", "country": "US"}`)
+	want := `{"e164": "+14155550001", "country": "US", "type": "local",
+		"region": "CA", "status": "suspended", "capabilities": ["voice", "sms", "mms"], "monthly_fee": 1.25,
+		"setup_fee": 0.00, "currency": "USD", "trunk_id": null, "application_id": null,
+		"created_at": "2026-04-09T11:45:00Z", "updated_at": "2026-04-09T11:45:00Z",
+		"active_calls": 0, "release_protection": false, "holds": [{"kind": "billing",
+		"reason": "invoice 1042 unpaid", "scope": "account", "placed_at": "2026-04-09T11:45:00Z"}]}`
+	checkResponse(t, rec, http.StatusCreated, want)
+
+	rec = env.do(t, http.MethodGet, numberURL(accountID, "+14155550001", ""), env.key)
+	checkResponse(t, rec, http.StatusOK, want)
+}
+
 func TestPurchaseNumberErrors(t *testing.T) {
 	env := newTestEnv(t)
 	cooling := activeNumber("+14155550003", accountID, t0.Add(-200*24*time.Hour))

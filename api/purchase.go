@@ -17,7 +17,7 @@ type purchaseRequest struct {
 
 // handlePurchaseNumber serves POST
 // /v1/account/{account_id}/numbers/purchase-from-inventory: 201 with the
-// number object of the bought number.
+// number object of the bought number, the same object GET returns.
 func (s *Server) handlePurchaseNumber(w http.ResponseWriter, r *http.Request) error {
 	accountID := r.PathValue("account_id")
 	var req purchaseRequest
@@ -34,7 +34,14 @@ func (s *Server) handlePurchaseNumber(w http.ResponseWriter, r *http.Request) er
 		return fmt.Errorf("purchase %s for account %s: %w", e164, accountID, err)
 	}
 	s.logger.InfoContext(r.Context(), "number purchased", "account_id", accountID, "e164", e164)
-	return writeJSON(w, http.StatusCreated, newNumberObject(n, n.PurchasedAt))
+
+	// An account-wide hold already covers the new number, so the response
+	// reads the guards as GET does.
+	obj, err := s.guardedNumberObject(r.Context(), accountID, n, s.clock.Now())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, obj)
 }
 
 func deref(s *string) string {
