@@ -1,9 +1,9 @@
 // Package sweeper returns released numbers to the pool once their
 // cooling-off period has ended. Searches and purchases already treat such
 // numbers as available by their time, so the sweeper only rewrites the rows
-// and records when each number returned. Several replicas may run it at
-// once on the PostgreSQL store, which locks the rows of a batch with SKIP
-// LOCKED.
+// and records when each number returned. It also deletes the rows of calls
+// older than numberpool.CallRetention. Several replicas may run it at once
+// on the PostgreSQL store, which locks the rows of a batch with SKIP LOCKED.
 package sweeper
 
 import (
@@ -34,6 +34,15 @@ type GramIndexer interface {
 	// IndexGrams indexes up to limit pending numbers and returns how many it
 	// indexed.
 	IndexGrams(ctx context.Context, limit int) (int, error)
+}
+
+// CallPruner is implemented by stores that keep a row per reported call
+// (both stores). The sweeper deletes the rows that can no longer matter, so
+// the table does not grow with every call.
+type CallPruner interface {
+	// PruneCalls deletes up to limit rows of calls older than
+	// numberpool.CallRetention and returns how many it deleted.
+	PruneCalls(ctx context.Context, limit int) (int, error)
 }
 
 // Store is the part of numberpool.PoolStore that a sweeper uses.
@@ -77,9 +86,10 @@ func (s *Sweeper) Run(ctx context.Context) error {
 
 // SweepOnce returns every number due now to the pool, one batch per
 // transaction, and stops at the first batch that is not full. Then, when the
-// store is a GramIndexer, it indexes the pending numbers the same way. It
-// logs the counts and the durations, and returns the count of numbers
-// returned to the pool.
+// store is a GramIndexer, it indexes the pending numbers the same way, and
+// when it is a CallPruner, it deletes old call rows the same way. It logs
+// the counts and the durations, and returns the count of numbers returned
+// to the pool.
 func (s *Sweeper) SweepOnce(ctx context.Context) (int, error) {
 	start := time.Now()
 	size := s.batchSize()
@@ -105,7 +115,36 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (int, error) {
 			return total, err
 		}
 	}
+	if pruner, ok := s.Store.(CallPruner); ok {
+		if err := s.pruneCalls(ctx, pruner); err != nil {
+			return total, err
+		}
+	}
 	return total, nil
+}
+
+// pruneCalls deletes the old call rows of a CallPruner in batches of the
+// sweep's batch size.
+func (s *Sweeper) pruneCalls(ctx context.Context, pruner CallPruner) error {
+	start := time.Now()
+	size := s.batchSize()
+	total := 0
+	for batch := 0; batch < maxBatchesPerRun; batch++ {
+		n, err := pruner.PruneCalls(ctx, size)
+		total += n
+		if err != nil {
+			return fmt.Errorf("delete old call rows, batch %d of %d rows: %w", batch+1, size, err)
+		}
+		if n < size {
+			break
+		}
+	}
+
+	if total > 0 {
+		s.logger().InfoContext(ctx, "old call rows deleted",
+			"rows", total, "duration_ms", time.Since(start).Milliseconds())
+	}
+	return nil
 }
 
 // indexGrams indexes the pending numbers of a GramIndexer in batches.

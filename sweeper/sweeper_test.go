@@ -154,3 +154,33 @@ func TestSweepOnceIndexesGrams(t *testing.T) {
 		t.Errorf("IndexGrams after the sweep = %d, %v; want 0, nil", n, err)
 	}
 }
+
+// TestSweepOnceDeletesOldCalls reports five calls, lets them age past the
+// retention window and checks that one sweep deletes them all in batches.
+func TestSweepOnceDeletesOldCalls(t *testing.T) {
+	s, clock := openStore(t, 0)
+	active := numberpool.Number{E164: "+14155550100", Country: "US", Type: numberpool.TypeLocal,
+		Status: numberpool.StatusActive, AccountID: "acc_a", PurchasedAt: t0.Add(-400 * 24 * time.Hour)}
+	if _, err := s.ImportNumbers(t.Context(), slices.Values([]numberpool.Number{active})); err != nil {
+		t.Fatalf("ImportNumbers: %v", err)
+	}
+	for i := range 5 {
+		callID := fmt.Sprintf("call-%d", i)
+		if _, err := s.RecordCallEvent(t.Context(), "acc_a", active.E164, callID, numberpool.CallStarted); err != nil {
+			t.Fatalf("RecordCallEvent(%s): %v", callID, err)
+		}
+	}
+
+	clock.Advance(numberpool.CallRetention(numberpool.DefaultMaxCallDuration))
+	var logs bytes.Buffer
+	sw := &Sweeper{Store: s, BatchSize: 2, Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
+	if _, err := sw.SweepOnce(t.Context()); err != nil {
+		t.Fatalf("SweepOnce: %v", err)
+	}
+	if !strings.Contains(logs.String(), `"msg":"old call rows deleted","rows":5`) {
+		t.Errorf("log does not record 5 deleted call rows: %s", logs.String())
+	}
+	if n, err := s.PruneCalls(t.Context(), 10); err != nil || n != 0 {
+		t.Errorf("PruneCalls after the sweep = %d, %v; want 0, nil", n, err)
+	}
+}

@@ -191,6 +191,30 @@ func recordCall(ctx context.Context, tx pgx.Tx, accountID, e164, callID string, 
 	return err
 }
 
+// PruneCalls deletes up to limit rows of calls that ended, or started
+// without an "ended", longer than numberpool.CallRetention ago, and returns
+// how many it deleted. Such a call no longer counts as active, and a
+// repeated event for it is outside the window in which events are
+// idempotent. Replicas that prune at once skip each other's locked rows.
+func (s *Store) PruneCalls(ctx context.Context, limit int) (int, error) {
+	if limit < 1 {
+		return 0, fmt.Errorf("prune calls: invalid limit %d: expected 1 or more", limit)
+	}
+
+	var count int
+	err := s.inTx(ctx, "prune finished calls", func(tx pgx.Tx) error {
+		cutoff := numberpool.NowSeconds(s.clock).Add(-numberpool.CallRetention(s.maxCallDuration))
+		tag, err := tx.Exec(ctx, `
+			DELETE FROM calls WHERE (e164, call_id) IN (
+				SELECT e164, call_id FROM calls WHERE coalesce(ended_at, started_at) <= $1
+				LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+			cutoff.Unix(), limit)
+		count = int(tag.RowsAffected())
+		return err
+	})
+	return count, err
+}
+
 // SetReleaseProtection switches the protection of the account's active
 // number, under the number's row lock.
 func (s *Store) SetReleaseProtection(ctx context.Context, accountID, e164 string, on bool) error {

@@ -198,6 +198,33 @@ func recordCall(ctx context.Context, tx *sql.Tx, accountID, e164, callID string,
 	return err
 }
 
+// PruneCalls deletes up to limit rows of calls that ended, or started
+// without an "ended", longer than numberpool.CallRetention ago, and returns
+// how many it deleted. Such a call no longer counts as active, and a
+// repeated event for it is outside the window in which events are
+// idempotent.
+func (s *Store) PruneCalls(ctx context.Context, limit int) (int, error) {
+	if limit < 1 {
+		return 0, fmt.Errorf("prune calls: invalid limit %d: expected 1 or more", limit)
+	}
+
+	var count int
+	err := s.write(ctx, "prune finished calls", func(tx *sql.Tx) error {
+		cutoff := numberpool.NowSeconds(s.clock).Add(-numberpool.CallRetention(s.maxCallDuration))
+		res, err := tx.ExecContext(ctx, `
+			DELETE FROM calls WHERE rowid IN (
+				SELECT rowid FROM calls WHERE coalesce(ended_at, started_at) <= ? LIMIT ?)`,
+			cutoff.Unix(), limit)
+		if err != nil {
+			return err
+		}
+		deleted, err := res.RowsAffected()
+		count = int(deleted)
+		return err
+	})
+	return count, err
+}
+
 // SetReleaseProtection switches the protection of the account's active
 // number.
 func (s *Store) SetReleaseProtection(ctx context.Context, accountID, e164 string, on bool) error {

@@ -434,6 +434,7 @@ func testCancelAfterDelete(t *testing.T, newStore Harness) {
 func testBlockers(t *testing.T, newStore Harness, _ config) {
 	t.Run("calls", func(t *testing.T) { testCalls(t, newStore) })
 	t.Run("call expiry", func(t *testing.T) { testCallExpiry(t, newStore) })
+	t.Run("call pruning", func(t *testing.T) { testCallPruning(t, newStore) })
 	t.Run("each blocker", func(t *testing.T) { testEachBlocker(t, newStore) })
 	t.Run("all blockers", func(t *testing.T) { testAllBlockers(t, newStore) })
 	t.Run("holds", func(t *testing.T) { testHolds(t, newStore) })

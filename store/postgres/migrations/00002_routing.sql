@@ -43,8 +43,8 @@ CREATE INDEX numbers_application ON numbers (application_id) WHERE application_i
 
 -- One row per call that the voice platform reported. started_at is NULL for
 -- a call whose "ended" arrived first.
--- NOTE: no job deletes the rows of finished calls yet, so the table grows
--- with every call reported.
+-- The sweeper deletes a row once the call is older than
+-- numberpool.CallRetention (see the calls_prune migration).
 CREATE TABLE calls (
     e164       TEXT    NOT NULL,
     call_id    TEXT    NOT NULL,
