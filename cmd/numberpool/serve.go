@@ -248,7 +248,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	fs := a.newFlagSet("serve", "serve [--demo] [flags]", &cfg)
 	demo := fs.Bool("demo", false, "create the demo account acc_123abc with two numbers and a pool of available numbers, and print a new API key for it")
 	sweepInterval := fs.Duration("sweep-interval", sweeper.DefaultInterval, "time between runs of the sweeper that returns cooled-off numbers to the pool; 0 or less disables it")
-	sweepBatch := fs.Int("sweep-batch", sweeper.DefaultBatchSize, "numbers the sweeper returns per transaction")
+	sweepBatch := fs.Int("sweep-batch", sweeper.DefaultBatchSize, "rows the sweeper changes per transaction: cooled-off numbers returned, old call rows deleted")
 	if err := a.parse(fs, &cfg, args, 0); err != nil {
 		return err
 	}

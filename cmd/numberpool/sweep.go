@@ -12,7 +12,7 @@ import (
 func runSweep(ctx context.Context, a *app, args []string) error {
 	cfg := defaultConfig()
 	fs := a.newFlagSet("sweep", "sweep [--batch N] [flags]", &cfg)
-	batch := fs.Int("batch", sweeper.DefaultBatchSize, "numbers returned per transaction")
+	batch := fs.Int("batch", sweeper.DefaultBatchSize, "rows changed per transaction: cooled-off numbers returned, old call rows deleted")
 	if err := a.parse(fs, &cfg, args, 0); err != nil {
 		return err
 	}
