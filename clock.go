@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Clock tells the time. Everything that depends on the time takes a Clock, so
+// Clock is the source of the current time. Everything that depends on the time takes a Clock, so
 // tests can cross the end of a term or of a cooling-off period without
 // sleeping.
 type Clock interface {
@@ -18,8 +18,8 @@ type SystemClock struct{}
 // Now returns the current UTC time.
 func (SystemClock) Now() time.Time { return time.Now().UTC() }
 
-// ManualClock is a clock that moves only when told to. It is safe for
-// concurrent use.
+// ManualClock is a clock that moves only when Set or Advance is called. It
+// is safe for concurrent use.
 type ManualClock struct {
 	mu  sync.Mutex
 	now time.Time

@@ -6,11 +6,10 @@ const e164Reason = "must be E.164 format (e.g., +14155551234)"
 // maxE164Digits is the longest number E.164 allows, country code included.
 const maxE164Digits = 15
 
-// ParseE164 checks that s is a plus sign followed by a country code and a
-// national number of a length that country can dial, and returns the ISO
-// 3166-1 alpha-2 code of the country it belongs to ("001" style codes of
-// non-geographic services come back as "001"). field names the input in the
-// error's details.
+// ParseE164 checks that s is a plus sign, a country code and a national
+// number of a length that country can dial. It returns the ISO 3166-1
+// alpha-2 code of the number's country, or "001" for a non-geographic
+// service. field names the input in the error's details.
 func ParseE164(field, s string) (country string, err error) {
 	_, country, err = ParseE164Number(field, s)
 	return country, err

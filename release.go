@@ -23,7 +23,7 @@ type Blocker struct {
 	Message string // a plain sentence for the preview's warnings
 }
 
-// Preview is what a release of a number would do now.
+// Preview is the outcome a release of a number would have now.
 type Preview struct {
 	E164                string
 	CanRelease          bool

@@ -78,7 +78,7 @@ type Store interface {
 	PoolStore
 	RoutingStore
 	BlockerStore
-	// Ping checks that the database answers.
+	// Ping checks that the database accepts queries.
 	Ping(ctx context.Context) error
 	Close() error
 }
