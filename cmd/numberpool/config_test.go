@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -312,5 +313,33 @@ func TestConfigLongValueIsCut(t *testing.T) {
 	}
 	if len(r.stderr) > 500 {
 		t.Errorf("stderr has %d bytes, want the value cut", len(r.stderr))
+	}
+}
+
+// TestHelpListsFlagsWithoutPanic checks -h of every command that takes
+// configuration flags, because the help output formats each flag's zero value.
+func TestHelpListsFlagsWithoutPanic(t *testing.T) {
+	for _, args := range [][]string{{"serve", "-h"}, {"migrate", "-h"}, {"sweep", "-h"}} {
+		t.Run(args[0], func(t *testing.T) {
+			r := runCommand(t, nil, "", args...)
+			if strings.Contains(r.stderr, "panic") {
+				t.Errorf("help output contains a panic:\n%s", r.stderr)
+			}
+			if !strings.Contains(r.stderr, "-db") {
+				t.Errorf("help output does not list --db:\n%s", r.stderr)
+			}
+		})
+	}
+}
+
+func TestServeRejectsSweepBatchBelowOne(t *testing.T) {
+	for _, value := range []string{"0", "-5"} {
+		r := runCommand(t, nil, "", "serve", "--db", filepath.Join(t.TempDir(), "np.db"), "--sweep-batch", value)
+		if r.code != exitUsage {
+			t.Errorf("--sweep-batch %s: exit code = %d, want %d", value, r.code, exitUsage)
+		}
+		if !strings.Contains(r.stderr, "invalid --sweep-batch "+value) {
+			t.Errorf("--sweep-batch %s: stderr = %q", value, r.stderr)
+		}
 	}
 }

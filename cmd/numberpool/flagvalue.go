@@ -45,6 +45,16 @@ func (v *checkedValue) Set(s string) error {
 	return nil
 }
 
+// String returns the wrapped value's text. The flag package's help output
+// calls String on a zero checkedValue to learn the zero default, and that
+// one has no wrapped value.
+func (v *checkedValue) String() string {
+	if v == nil || v.Value == nil {
+		return ""
+	}
+	return v.Value.String()
+}
+
 // IsBoolFlag keeps "--demo" without a value working for a wrapped bool.
 func (v *checkedValue) IsBoolFlag() bool {
 	b, ok := v.Value.(interface{ IsBoolFlag() bool })

@@ -252,6 +252,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	if err := a.parse(fs, &cfg, args, 0); err != nil {
 		return err
 	}
+	if *sweepBatch < 1 {
+		return usageErrorf("invalid --sweep-batch %d: expected 1 or more", *sweepBatch)
+	}
 
 	m := &Main{
 		Config: cfg,

@@ -31,6 +31,10 @@ func runSweep(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("sweep cooled-off numbers after returning %d: %w", count, err)
 	}
-	fmt.Fprintf(a.stdout, "%d numbers returned to the pool\n", count)
+	noun := "numbers"
+	if count == 1 {
+		noun = "number"
+	}
+	fmt.Fprintf(a.stdout, "%d %s returned to the pool\n", count, noun)
 	return nil
 }
