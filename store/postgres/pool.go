@@ -328,6 +328,9 @@ func storePurchase(ctx context.Context, tx pgx.Tx, n numberpool.Number, releaseI
 	return nil
 }
 
+// markReturned records that the releases ids returned their numbers to the
+// pool at now, and ends the number holds of the accounts that released them
+// (see endHoldsSQL).
 func markReturned(ctx context.Context, tx pgx.Tx, ids []int64, now time.Time) error {
 	_, err := tx.Exec(ctx, `
 		UPDATE releases SET returned_at = $1
@@ -335,8 +338,23 @@ func markReturned(ctx context.Context, tx pgx.Tx, ids []int64, now time.Time) er
 	if err != nil {
 		return fmt.Errorf("mark releases returned: %w", err)
 	}
+	_, err = tx.Exec(ctx, `
+		UPDATE holds SET lifted_at = $1
+		FROM releases r
+		WHERE r.id = ANY($2)`+endHoldsSQL, now.Unix(), ids)
+	if err != nil {
+		return fmt.Errorf("end holds of returned numbers: %w", err)
+	}
 	return nil
 }
+
+// endHoldsSQL ends the number holds in force that the account of release r
+// placed on the number it released. Such a hold belongs to that ownership,
+// so it must not come back if the account buys the number again. Account
+// holds (an empty e164) stay, as they cover the account rather than the number.
+const endHoldsSQL = `
+		  AND holds.lifted_at IS NULL AND holds.e164 <> ''
+		  AND holds.e164 = r.e164 AND holds.account_id = r.account_id`
 
 // Sweep returns up to limit numbers whose cooling-off period ended by now
 // to the pool, oldest first, in one transaction. It locks the rows it takes
@@ -362,6 +380,10 @@ func (s *Store) Sweep(ctx context.Context, limit int) (int, error) {
 				UPDATE releases SET returned_at = $1
 				FROM due
 				WHERE releases.id = due.release_id AND releases.returned_at IS NULL AND releases.cancelled_at IS NULL
+			), ended_holds AS (
+				UPDATE holds SET lifted_at = $1
+				FROM due JOIN releases r ON r.id = due.release_id
+				WHERE true`+endHoldsSQL+`
 			)
 			UPDATE numbers
 			SET status = 'available', account_id = NULL, purchased_at = NULL, trunk_id = NULL,

@@ -385,7 +385,7 @@ func storePurchase(ctx context.Context, tx *sql.Tx, n numberpool.Number, release
 }
 
 // markReturned records that the releases ids returned their numbers to the
-// pool at now. The ids travel as one JSON array, so the statement has one
+// pool at now, and ends the number holds of the accounts that released them. The ids travel as one JSON array, so the statement has one
 // parameter whatever their count.
 func markReturned(ctx context.Context, tx *sql.Tx, ids []int64, now time.Time) error {
 	list, err := json.Marshal(ids)
@@ -398,6 +398,25 @@ func markReturned(ctx context.Context, tx *sql.Tx, ids []int64, now time.Time) e
 		now.Unix(), string(list))
 	if err != nil {
 		return fmt.Errorf("mark releases returned: %w", err)
+	}
+	return endNumberHolds(ctx, tx, string(list), now)
+}
+
+// endNumberHolds lifts, at now, the number holds still in force that the
+// accounts of the releases list (a JSON array of ids) placed on the numbers
+// they released. Such a hold belongs to that ownership, so it must not come
+// back if the account buys the number again. Account holds (an empty e164)
+// stay, as they cover the account rather than the number.
+func endNumberHolds(ctx context.Context, tx *sql.Tx, list string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `
+		UPDATE holds SET lifted_at = ?
+		WHERE lifted_at IS NULL AND e164 <> ''
+		  AND EXISTS (SELECT 1 FROM releases r
+		              WHERE r.id IN (SELECT value FROM json_each(?))
+		                AND r.e164 = holds.e164 AND r.account_id = holds.account_id)`,
+		now.Unix(), list)
+	if err != nil {
+		return fmt.Errorf("end holds of returned numbers: %w", err)
 	}
 	return nil
 }

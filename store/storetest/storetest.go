@@ -67,6 +67,7 @@ func Run(t *testing.T, newStore Harness, opts ...Option) {
 		{"routing", testRouting},
 		{"blockers", testBlockers},
 		{"pool", testPool},
+		{"ownership", testOwnership},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
