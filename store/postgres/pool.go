@@ -329,8 +329,10 @@ func storePurchase(ctx context.Context, tx pgx.Tx, n numberpool.Number, releaseI
 }
 
 // markReturned records that the releases ids returned their numbers to the
-// pool at now, and ends the number holds of the accounts that released them
-// (see endHoldsSQL).
+// pool at now. It also ends what belonged to the ownership that ended: the
+// number holds of the accounts that released them (see endHoldsSQL), and the
+// call rows. A call id is unique per number, not per account, so an old row
+// would make the next owner's call with the same id look like a repeat.
 func markReturned(ctx context.Context, tx pgx.Tx, ids []int64, now time.Time) error {
 	_, err := tx.Exec(ctx, `
 		UPDATE releases SET returned_at = $1
@@ -344,6 +346,12 @@ func markReturned(ctx context.Context, tx pgx.Tx, ids []int64, now time.Time) er
 		WHERE r.id = ANY($2)`+endHoldsSQL, now.Unix(), ids)
 	if err != nil {
 		return fmt.Errorf("end holds of returned numbers: %w", err)
+	}
+	_, err = tx.Exec(ctx, `
+		DELETE FROM calls USING releases r
+		WHERE r.id = ANY($1) AND calls.e164 = r.e164`, ids)
+	if err != nil {
+		return fmt.Errorf("delete calls of returned numbers: %w", err)
 	}
 	return nil
 }
@@ -384,6 +392,8 @@ func (s *Store) Sweep(ctx context.Context, limit int) (int, error) {
 				UPDATE holds SET lifted_at = $1
 				FROM due JOIN releases r ON r.id = due.release_id
 				WHERE true`+endHoldsSQL+`
+			), deleted_calls AS (
+				DELETE FROM calls USING due WHERE calls.e164 = due.e164
 			)
 			UPDATE numbers
 			SET status = 'available', account_id = NULL, purchased_at = NULL, trunk_id = NULL,

@@ -385,8 +385,10 @@ func storePurchase(ctx context.Context, tx *sql.Tx, n numberpool.Number, release
 }
 
 // markReturned records that the releases ids returned their numbers to the
-// pool at now, and ends the number holds of the accounts that released them. The ids travel as one JSON array, so the statement has one
-// parameter whatever their count.
+// pool at now. It also ends what belonged to the ownership that ended: the
+// number holds of the accounts that released them, and the call rows. The
+// ids travel as one JSON array, so each statement has one parameter whatever
+// their count.
 func markReturned(ctx context.Context, tx *sql.Tx, ids []int64, now time.Time) error {
 	list, err := json.Marshal(ids)
 	if err != nil {
@@ -399,7 +401,27 @@ func markReturned(ctx context.Context, tx *sql.Tx, ids []int64, now time.Time) e
 	if err != nil {
 		return fmt.Errorf("mark releases returned: %w", err)
 	}
-	return endNumberHolds(ctx, tx, string(list), now)
+	if err := endNumberHolds(ctx, tx, string(list), now); err != nil {
+		return err
+	}
+	return deleteNumberCalls(ctx, tx, string(list))
+}
+
+// deleteNumberCalls deletes the call rows of the numbers that the releases
+// list (a JSON array of ids) returned. A call id is unique per number, not
+// per account, so a row left behind would make the next owner's call with
+// the same id look like a repeated event. The old owner cannot add rows
+// back, because its events for the number return NOT_FOUND once the
+// cooling-off period has ended.
+func deleteNumberCalls(ctx context.Context, tx *sql.Tx, list string) error {
+	_, err := tx.ExecContext(ctx, `
+		DELETE FROM calls
+		WHERE e164 IN (SELECT r.e164 FROM releases r WHERE r.id IN (SELECT value FROM json_each(?)))`,
+		list)
+	if err != nil {
+		return fmt.Errorf("delete calls of returned numbers: %w", err)
+	}
+	return nil
 }
 
 // endNumberHolds lifts, at now, the number holds still in force that the

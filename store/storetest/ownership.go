@@ -10,6 +10,7 @@ import (
 // when the number leaves the account.
 func testOwnership(t *testing.T, newStore Harness, _ config) {
 	t.Run("holds", func(t *testing.T) { testHoldsEndWithOwnership(t, newStore) })
+	t.Run("calls", func(t *testing.T) { testCallsEndWithOwnership(t, newStore) })
 }
 
 // testHoldsEndWithOwnership places number holds during the cooling-off
@@ -52,6 +53,58 @@ func testHoldsEndWithOwnership(t *testing.T, newStore Harness) {
 	}
 	if d := diff([]numberpool.Hold{accountHold}, g[swept].Holds); d != "" {
 		t.Errorf("holds of the number bought back (-want +got):\n%s", d)
+	}
+}
+
+// testCallsEndWithOwnership reuses the call ids of the old owner on two
+// numbers that another account gets, one bought straight after the
+// cooling-off period and one after the sweeper returned it. Each reused id
+// counts as a new call of the new owner, once however often it repeats, and
+// blocks its release.
+func testCallsEndWithOwnership(t *testing.T, newStore Harness) {
+	f := newFixture(t, newStore, defaultPolicies())
+	f.accounts("acc_a", "acc_b")
+	bought, swept := usNumber(1), usNumber(2)
+	f.load(owned(bought, "acc_a", t0.Add(-300*day)), owned(swept, "acc_a", t0.Add(-300*day)))
+	for _, e164 := range []string{bought, swept} {
+		f.call(e164, "call-1", numberpool.CallStarted)
+		f.call(e164, "call-1", numberpool.CallEnded)
+	}
+	release := f.release("acc_a", bought)
+	f.release("acc_a", swept)
+
+	_, err := f.store.RecordCallEvent(f.ctx, "acc_a", bought, "call-2", numberpool.CallStarted)
+	wantCode(t, err, numberpool.CodeConflict)
+
+	f.clock.Set(release.AvailableAfter)
+	if _, err := f.store.PurchaseNumber(f.ctx, "acc_b", bought, "US"); err != nil {
+		t.Fatalf("PurchaseNumber(%s) by acc_b: %v", bought, err)
+	}
+	if n, err := f.store.Sweep(f.ctx, 10); err != nil || n != 1 {
+		t.Fatalf("Sweep = %d, %v; want 1, nil", n, err)
+	}
+	if _, err := f.store.PurchaseNumber(f.ctx, "acc_b", swept, "US"); err != nil {
+		t.Fatalf("PurchaseNumber(%s) by acc_b: %v", swept, err)
+	}
+
+	for _, e164 := range []string{bought, swept} {
+		report, err := f.store.RecordCallEvent(f.ctx, "acc_b", e164, "call-1", numberpool.CallStarted)
+		if err != nil {
+			t.Fatalf("RecordCallEvent(%s) by acc_b: %v", e164, err)
+		}
+		if report.ActiveCalls != 1 {
+			t.Errorf("active calls of %s after acc_b reused call-1 = %d, want 1", e164, report.ActiveCalls)
+		}
+		repeat, err := f.store.RecordCallEvent(f.ctx, "acc_b", e164, "call-1", numberpool.CallStarted)
+		if err != nil {
+			t.Fatalf("repeated RecordCallEvent(%s) by acc_b: %v", e164, err)
+		}
+		if repeat.ActiveCalls != 1 {
+			t.Errorf("active calls of %s after acc_b repeated call-1 = %d, want 1", e164, repeat.ActiveCalls)
+		}
+		if _, err := f.store.ReleaseNumber(f.ctx, "acc_b", e164); !numberpool.IsCode(err, numberpool.CodeReleaseBlocked) {
+			t.Errorf("ReleaseNumber(%s) during acc_b's call = %v, want RELEASE_BLOCKED", e164, err)
+		}
 	}
 }
 
