@@ -65,8 +65,8 @@ func TestNewAPIKeyForm(t *testing.T) {
 	}
 }
 
-// TestParseE164Messages checks that the message tells a length that the
-// country code does not allow from a value that is not E.164 syntax.
+// TestParseE164Messages checks that the message distinguishes a length that
+// the country code does not allow from a value that is not E.164 syntax.
 func TestParseE164Messages(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -99,8 +99,8 @@ func FeeAt(purchasedAt, releasedAt time.Time, p Policy) Cents {
 	return 0
 }
 
-// AvailableAfter returns when a release at releasedAt under a cooling-off
-// period of days ends. Days are 24 hours each, whatever the calendar says.
+// AvailableAfter returns the end of a cooling-off period of days that starts
+// at releasedAt. Each day is 24 hours, including across daylight-saving changes.
 func AvailableAfter(releasedAt time.Time, days int) time.Time {
 	return releasedAt.Add(time.Duration(days) * 24 * time.Hour)
 }

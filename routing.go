@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 )
 
-// AuthType is how a trunk authenticates the calls it sends.
+// AuthType is the method a trunk uses to authenticate the calls it sends.
 type AuthType string
 
 // The authentication types of a trunk.

@@ -136,7 +136,7 @@ func TestReleaseRemovesAssignment(t *testing.T) {
 }
 
 // TestCancelAfterTrunkDeleted checks that a cancel succeeds when the trunk
-// was deleted during the cooling-off period, and says so.
+// was deleted during the cooling-off period, and that its response names it.
 func TestCancelAfterTrunkDeleted(t *testing.T) {
 	env := newTestEnv(t)
 	env.addNumbers(t, activeNumber(number, accountID, t0.AddDate(-1, 0, 0)))

@@ -249,8 +249,8 @@ func TestReleaseProtection(t *testing.T) {
 		"number +14155551234 is released: cancel the release before changing it"))
 }
 
-// jsonNumber is a JSON number written as text, so that checkResponse sees
-// 0.00 rather than 0.
+// jsonNumber is a JSON number written as text, so that checkResponse
+// compares 0.00 rather than 0.
 type jsonNumber string
 
 func (n jsonNumber) MarshalJSON() ([]byte, error) { return []byte(n), nil }

@@ -13,17 +13,17 @@ import (
 )
 
 // Bounds on waiting for a replica to reach the database again after the
-// outage. Retry-After asks clients to wait 2 seconds, but the test polls
-// faster, and at most reconnectAttempts times.
+// outage. Retry-After tells clients to wait 2 seconds, but the test polls
+// faster, at most reconnectAttempts times.
 const (
 	reconnectAttempts = 50
 	reconnectInterval = 100 * time.Millisecond
 )
 
 // TestReplicaSurvivesDatabaseOutage runs a replica whose database
-// connections pass through a proxy, cuts them all and refuses new ones for a
-// while, and checks that the replica returns 503 with Retry-After meanwhile
-// and serves again, with nothing half-applied, once the database is back.
+// connections pass through a proxy, then cuts them and refuses new ones for a
+// while. It checks that the replica returns 503 with Retry-After meanwhile,
+// and that it serves again, with nothing half-applied, once the database is back.
 func TestReplicaSurvivesDatabaseOutage(t *testing.T) {
 	db := pgtest.NewDatabase(t)
 	direct, err := url.Parse(db)

@@ -33,9 +33,9 @@ var postgresKeys = map[string]bool{
 }
 
 // parseDB returns the backend that db selects. A postgres:// or
-// postgresql:// URL and a string with a PostgreSQL "key=value" word select
-// PostgreSQL, which must parse; any other "scheme://" is a usage error; the
-// rest is a SQLite file path.
+// postgresql:// URL, or a string with a PostgreSQL "key=value" word, selects
+// PostgreSQL and must parse. Any other "scheme://" is a usage error, and
+// everything else is a SQLite file path.
 func parseDB(db string) (backend, error) {
 	if db == "" {
 		return 0, usageErrorf("invalid --db/NUMBERPOOL_DB: it is empty; give %s", dbForms)

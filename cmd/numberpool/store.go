@@ -20,9 +20,8 @@ type storeDeps struct {
 }
 
 // openStore opens the backend that cfg.DB names (see parseDB). With migrate
-// set it applies the pending migrations first, creating a SQLite file that
-// does not exist; without it, it fails on a missing SQLite file and on a
-// database whose schema is not current.
+// set, it creates a missing SQLite file and applies the pending migrations.
+// Without it, it fails on a missing SQLite file or an outdated schema.
 func openStore(ctx context.Context, cfg Config, deps storeDeps, migrate bool) (numberpool.Store, error) {
 	backend, err := parseDB(cfg.DB)
 	if err != nil {
