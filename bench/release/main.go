@@ -20,9 +20,11 @@
 //
 // By default the servers are the real binary: the command builds
 // ./cmd/numberpool and runs "numberpool serve" as child processes, so the
-// figures include its own logging, metrics and HTTP settings. With
-// -server=inprocess the same API and store packages serve inside this
-// process instead, which lets -cpuprofile see the server's hot path.
+// figures include its own logging, metrics and HTTP settings. The minimal
+// handler then runs in a child process too (this command started again), so
+// the two servers share the machine with the load in the same way. With
+// -server=inprocess both serve inside this process instead, which lets
+// -cpuprofile see the server's hot path.
 //
 // Run it from the module root:
 //
@@ -67,6 +69,14 @@ type config struct {
 const maxReplicas = 16
 
 func main() {
+	if len(os.Args) == 2 && os.Args[1] == minimalChildArg {
+		if err := serveMinimalChild(); err != nil {
+			fmt.Fprintln(os.Stderr, "release: minimal handler:", err)
+			os.Exit(1)
+		}
+		return
+	}
+
 	cfg, err := parseFlags(os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -239,7 +249,7 @@ func measureSetup(ctx context.Context, cfg config, s setup, binary, dir string, 
 		return nil, err
 	}
 	defer stopAll(servers)
-	minimal, err := startMinimal()
+	minimal, err := startMinimal(ctx, cfg, dir)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -101,23 +102,33 @@ func buildNumberpool(ctx context.Context, output string) error {
 }
 
 // listeningPattern finds the address in the serve command's start log line
-// of the text log format.
-var listeningPattern = regexp.MustCompile(`msg="http server listening" addr=(\S+)`)
+// of the text log format; minimalListeningPattern finds it in the line of
+// the minimal handler's child process.
+var (
+	listeningPattern        = regexp.MustCompile(`msg="http server listening" addr=(\S+)`)
+	minimalListeningPattern = regexp.MustCompile(`minimal handler listening addr=(\S+)`)
+)
 
 // startChild runs "numberpool serve" on port 0 with its default logging,
 // sent to logPath, and reads the chosen port from that log.
 func startChild(ctx context.Context, binary, db, logPath string) (server, error) {
+	cmd := exec.Command(binary, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-format", "text")
+	return startProcess(ctx, cmd, logPath, listeningPattern)
+}
+
+// startProcess starts cmd with its output sent to logPath and waits for
+// the line of pattern that gives its listening address.
+func startProcess(ctx context.Context, cmd *exec.Cmd, logPath string, pattern *regexp.Regexp) (server, error) {
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		return server{}, fmt.Errorf("create server log: %w", err)
 	}
 	defer logFile.Close()
 
-	cmd := exec.Command(binary, "serve", "--db", db, "--addr", "127.0.0.1:0", "--log-format", "text")
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	if err := cmd.Start(); err != nil {
-		return server{}, fmt.Errorf("start %s serve: %w", binary, err)
+		return server{}, fmt.Errorf("start %s: %w", cmd, err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -132,7 +143,7 @@ func startChild(ctx context.Context, binary, db, logPath string) (server, error)
 		}
 	}
 
-	addr, err := waitForListenLine(ctx, logPath, exited)
+	addr, err := waitForListenLine(ctx, logPath, pattern, exited)
 	if err != nil {
 		stop()
 		return server{}, err
@@ -140,26 +151,26 @@ func startChild(ctx context.Context, binary, db, logPath string) (server, error)
 	return server{baseURL: "http://" + addr, stop: stop}, nil
 }
 
-func waitForListenLine(ctx context.Context, logPath string, exited <-chan error) (string, error) {
+func waitForListenLine(ctx context.Context, logPath string, pattern *regexp.Regexp, exited <-chan error) (string, error) {
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
 		text, err := os.ReadFile(logPath)
 		if err != nil {
 			return "", fmt.Errorf("read server log: %w", err)
 		}
-		if m := listeningPattern.FindSubmatch(text); m != nil {
+		if m := pattern.FindSubmatch(text); m != nil {
 			return checkLoopback(string(m[1]))
 		}
 
 		select {
 		case err := <-exited:
-			return "", fmt.Errorf("numberpool serve exited before listening (%v); its log:\n%s", err, text)
+			return "", fmt.Errorf("server process exited before listening (%v); its log:\n%s", err, text)
 		case <-ctx.Done():
 			return "", ctx.Err()
 		case <-time.After(pollInterval):
 		}
 	}
-	return "", fmt.Errorf("numberpool serve did not log its address within %s; see %s", startTimeout, logPath)
+	return "", fmt.Errorf("server process did not log its address within %s; see %s", startTimeout, logPath)
 }
 
 // checkLoopback returns addr when it is a 127.0.0.1 address, so that no
@@ -167,7 +178,7 @@ func waitForListenLine(ctx context.Context, logPath string, exited <-chan error)
 func checkLoopback(addr string) (string, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil || host != "127.0.0.1" {
-		return "", fmt.Errorf("numberpool serve listens on %q, expected a 127.0.0.1 address", addr)
+		return "", fmt.Errorf("server process listens on %q, expected a 127.0.0.1 address", addr)
 	}
 	return addr, nil
 }
@@ -204,13 +215,48 @@ func startInProcess(ctx context.Context, db, logPath string) (server, error) {
 	return srv, nil
 }
 
-// startMinimal serves minimalBody to every request.
-func startMinimal() (server, error) {
+// minimalChildArg is the only argument of this command when it runs as the
+// minimal handler's child process.
+const minimalChildArg = "-serve-minimal-child"
+
+// startMinimal serves minimalBody to every request, in this process or, when
+// numberpool runs as child processes, in a child process of its own, so that
+// both servers pay the same cost of a second process on the machine.
+func startMinimal(ctx context.Context, cfg config, dir string) (server, error) {
+	if cfg.server == "inprocess" {
+		return serveLoopback(minimalHandler())
+	}
+
+	self, err := os.Executable()
+	if err != nil {
+		return server{}, fmt.Errorf("find this command's executable for the minimal handler: %w", err)
+	}
+	return startProcess(ctx, exec.Command(self, minimalChildArg), filepath.Join(dir, "minimal.log"), minimalListeningPattern)
+}
+
+func minimalHandler() http.Handler {
 	body := []byte(minimalBody)
-	return serveLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
-	}))
+	})
+}
+
+// serveMinimalChild is the minimal handler's child process: it serves on a
+// 127.0.0.1 port, prints the line that minimalListeningPattern reads, and
+// stops on an interrupt.
+func serveMinimalChild() error {
+	srv, err := serveLoopback(minimalHandler())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("minimal handler listening addr=%s\n", strings.TrimPrefix(srv.baseURL, "http://"))
+
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, os.Interrupt)
+	<-interrupted
+	srv.stop()
+	return nil
 }
 
 func serveLoopback(handler http.Handler) (server, error) {
