@@ -49,6 +49,7 @@ type Store struct {
 	path       string
 	writer     *sql.DB // exactly one connection; BEGIN IMMEDIATE
 	reader     *sql.DB // query_only connections
+	checkpoint *checkpointer
 	clock      numberpool.Clock
 	policies   numberpool.Policies
 	logger     *slog.Logger
@@ -115,15 +116,22 @@ func open(ctx context.Context, path string, opts Options, migrations fs.FS) (*St
 
 	// The writer goes first: its first connection switches the file to WAL,
 	// which the query-only readers cannot do.
-	s.writer, err = openDB(ctx, abs, writerParams(), 1)
+	s.writer, err = openDB(ctx, writerDriver, abs, writerParams(), 1)
 	if err != nil {
 		return nil, err
 	}
-	s.reader, err = openDB(ctx, abs, readerParams(), max(4, runtime.NumCPU()))
+	s.reader, err = openDB(ctx, "sqlite3", abs, readerParams(), max(4, runtime.NumCPU()))
 	if err != nil {
 		s.writer.Close()
 		return nil, err
 	}
+	checkpoints, err := openDB(ctx, "sqlite3", abs, checkpointerParams(), 1)
+	if err != nil {
+		s.reader.Close()
+		s.writer.Close()
+		return nil, err
+	}
+	s.checkpoint = newCheckpointer(checkpoints, s.logger)
 	return s, nil
 }
 
@@ -166,6 +174,16 @@ func writerParams() url.Values {
 	}
 }
 
+// checkpointerParams are those of the checkpointer's connection. Its
+// synchronous=FULL makes each checkpoint sync the database file before the
+// WAL can be reused.
+func checkpointerParams() url.Values {
+	return url.Values{
+		"_synchronous":  {"FULL"},
+		"_busy_timeout": {strconv.FormatInt(busyTimeout.Milliseconds(), 10)},
+	}
+}
+
 func readerParams() url.Values {
 	return url.Values{
 		"_query_only":      {"1"},
@@ -175,8 +193,8 @@ func readerParams() url.Values {
 	}
 }
 
-func openDB(ctx context.Context, path string, params url.Values, conns int) (*sql.DB, error) {
-	db, err := sql.Open("sqlite3", dataSourceName(path, params))
+func openDB(ctx context.Context, driver, path string, params url.Values, conns int) (*sql.DB, error) {
+	db, err := sql.Open(driver, dataSourceName(path, params))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
 	}
@@ -210,10 +228,10 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the readers, then the writer, whose last close checkpoints
-// the WAL into the database file.
+// Close closes the readers and the checkpointer, then the writer, whose
+// last close checkpoints the WAL into the database file.
 func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	return errors.Join(s.reader.Close(), s.checkpoint.close(), s.writer.Close())
 }
 
 // write runs fn in one IMMEDIATE transaction on the writer connection.
@@ -240,6 +258,9 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, op string, fn func(*sql.Tx
 	}
 	if err := tx.Commit(); err != nil {
 		return wrapError(op, err)
+	}
+	if db == s.writer {
+		s.checkpoint.nudge()
 	}
 	return nil
 }
