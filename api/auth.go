@@ -36,7 +36,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, e
 	}
 
 	keyHash := numberpool.HashAPIKey(key)
-	if accountID, ok := s.keys.get(string(keyHash)); ok {
+	if accountID, ok := s.keys.Get(string(keyHash)); ok {
 		return accountID, nil
 	}
 
@@ -49,7 +49,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, e
 	if err != nil {
 		return "", fmt.Errorf("look up API key: %w", err)
 	}
-	s.keys.add(string(keyHash), accountID)
+	s.keys.Add(string(keyHash), accountID)
 	return accountID, nil
 }
 

@@ -13,31 +13,6 @@ import (
 	"numberpool"
 )
 
-func TestBoundedCacheStartsOverWhenFull(t *testing.T) {
-	c := &boundedCache[int]{limit: 3}
-	c.add("a", 1)
-	c.add("b", 2)
-	c.add("c", 3)
-	c.add("a", 10) // already cached: neither counted nor replaced
-
-	for key, want := range map[string]int{"a": 1, "b": 2, "c": 3} {
-		if got, ok := c.get(key); !ok || got != want {
-			t.Errorf("get(%q) = %d, %t; want %d, true", key, got, ok, want)
-		}
-	}
-
-	c.add("d", 4)
-	if _, ok := c.get("a"); ok {
-		t.Error(`get("a") after the cache filled up: found, want missing`)
-	}
-	if got, ok := c.get("d"); !ok || got != 4 {
-		t.Errorf(`get("d") = %d, %t; want 4, true`, got, ok)
-	}
-	if got := c.size.Load(); got != 1 {
-		t.Errorf("size = %d, want 1", got)
-	}
-}
-
 // countingStore counts the key lookups that reach the store.
 type countingStore struct {
 	numberpool.Store

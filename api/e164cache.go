@@ -1,6 +1,9 @@
 package api
 
-import "numberpool"
+import (
+	"numberpool"
+	"numberpool/internal/boundedcache"
+)
 
 // maxCachedNumbers bounds the cache of valid path numbers.
 const maxCachedNumbers = 10_000
@@ -11,17 +14,17 @@ const maxCachedNumbers = 10_000
 // the bench/release profile. The check depends on the string alone, so a
 // cached acceptance is what the check would return again. Rejected numbers
 // are not cached.
-var validNumbers = &boundedCache[struct{}]{limit: maxCachedNumbers}
+var validNumbers = boundedcache.New[struct{}](maxCachedNumbers)
 
 // validatePathNumber is numberpool.ValidateE164 with the accepted numbers
 // cached.
 func validatePathNumber(field, e164 string) error {
-	if _, ok := validNumbers.get(e164); ok {
+	if _, ok := validNumbers.Get(e164); ok {
 		return nil
 	}
 	if err := numberpool.ValidateE164(field, e164); err != nil {
 		return err
 	}
-	validNumbers.add(e164, struct{}{})
+	validNumbers.Add(e164, struct{}{})
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 
 	"numberpool"
+	"numberpool/internal/boundedcache"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -44,7 +45,7 @@ type Server struct {
 	sipDomain       string
 	separateMetrics bool
 
-	keys *boundedCache[string] // key hash -> account id; see newKeyCache
+	keys *boundedcache.Cache[string] // key hash -> account id; see newKeyCache
 }
 
 // New builds a Server from opts. opts.Store is required.

@@ -54,40 +54,69 @@ func (s *Store) PreviewRelease(ctx context.Context, accountID, e164 string) (num
 	return s.previewInTx(ctx, op, accountID, e164)
 }
 
-// previewOneStatement returns the preview of e164 from previewQuery. When a
-// hold is in force it returns onHold true and no preview, because the
-// statement does not read the reasons of holds.
+// previewOneStatement returns the preview of e164 from previewQuery, or
+// from the facts that the cache of previews holds when no commit happened
+// since they were read. When a hold is in force it returns onHold true and
+// no preview, because the statement does not read the reasons of holds.
 func (s *Store) previewOneStatement(ctx context.Context, accountID, e164 string, now time.Time) (numberpool.Preview, bool, error) {
-	var (
-		g                  numberpool.ReleaseGuards
-		onHold             bool
-		coolingOffDays     sql.NullInt64
-		trunkName, appName sql.NullString
-	)
-	row, err := scanNumber(rowScanner(func(dest ...any) error {
-		dest = append(dest, &g.ActiveCalls, &g.ReleaseProtection, &onHold, &coolingOffDays, &trunkName, &appName)
-		return s.reader.QueryRowContext(ctx, previewQuery, e164, accountID, s.callsStartedAfter(now)).Scan(dest...)
-	}))
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && !row.OwnedBy(accountID, now)) {
+	key := previewKey(accountID, e164)
+	version, versioned := s.walVersion()
+	if versioned {
+		if facts, ok := s.previews.lookup(key, version, now); ok {
+			return s.previewOf(facts, accountID, e164, now)
+		}
+	}
+
+	facts, err := s.readPreviewFacts(ctx, accountID, e164, now)
+	if errors.Is(err, sql.ErrNoRows) {
 		return numberpool.Preview{}, false, numberpool.NumberNotFound(e164)
 	}
-	if err != nil || onHold {
-		return numberpool.Preview{}, onHold, err
+	if err != nil {
+		return numberpool.Preview{}, false, err
+	}
+	if versioned {
+		s.previews.store(key, version, facts)
+	}
+	return s.previewOf(facts, accountID, e164, now)
+}
+
+// readPreviewFacts reads the facts of a preview of e164 at now with
+// previewQuery.
+func (s *Store) readPreviewFacts(ctx context.Context, accountID, e164 string, now time.Time) (previewFacts, error) {
+	f := previewFacts{readAt: now}
+	var err error
+	f.row, err = scanNumber(rowScanner(func(dest ...any) error {
+		dest = append(dest, &f.guards.ActiveCalls, &f.guards.ReleaseProtection, &f.onHold, &f.coolingOffDays, &f.trunkName, &f.appName)
+		return s.reader.QueryRowContext(ctx, previewQuery, e164, accountID, s.callsStartedAfter(now)).Scan(dest...)
+	}))
+	return f, err
+}
+
+// previewOf computes the preview of e164 for accountID at now from facts,
+// without I/O.
+func (s *Store) previewOf(f previewFacts, accountID, e164 string, now time.Time) (numberpool.Preview, bool, error) {
+	row := f.row
+	if !row.OwnedBy(accountID, now) {
+		return numberpool.Preview{}, false, numberpool.NumberNotFound(e164)
+	}
+	if f.onHold {
+		return numberpool.Preview{}, true, nil
 	}
 
 	policy := s.policies.For(row.Country, row.Type)
 	if row.StatusAt(now) == numberpool.StatusReleased {
-		if !coolingOffDays.Valid {
+		if !f.coolingOffDays.Valid {
 			return numberpool.Preview{}, false, fmt.Errorf("read release %d: %w", row.releaseID, sql.ErrNoRows)
 		}
-		policy.CoolingOffDays = int(coolingOffDays.Int64)
+		policy.CoolingOffDays = int(f.coolingOffDays.Int64)
 	}
+	g := f.guards
 	g.Holds = []numberpool.Hold{}
 	preview := numberpool.PreviewRelease(row.Number, policy, g.Blockers(), now)
 	if route, ok := numberpool.RouteOf(row.Number); ok {
-		route.Name = trunkName.String
+		route.Name = f.trunkName.String
 		if route.Kind == numberpool.RouteApplication {
-			route.Name = appName.String
+			route.Name = f.appName.String
 		}
 		preview = numberpool.AddRouteWarning(preview, route)
 	}

@@ -50,6 +50,10 @@ type Store struct {
 	writer     *sql.DB // exactly one connection; BEGIN IMMEDIATE
 	reader     *sql.DB // query_only connections
 	checkpoint *checkpointer
+	// walIndex is nil when the WAL-index header cannot be read, which
+	// turns the cache of previews off.
+	walIndex   *walIndex
+	previews   *previewCache
 	clock      numberpool.Clock
 	policies   numberpool.Policies
 	logger     *slog.Logger
@@ -132,7 +136,24 @@ func open(ctx context.Context, path string, opts Options, migrations fs.FS) (*St
 		return nil, err
 	}
 	s.checkpoint = newCheckpointer(checkpoints, s.logger)
+	s.openPreviewCache(ctx)
 	return s, nil
+}
+
+// openPreviewCache maps the WAL-index header for the cache of previews. The
+// cache is an optimisation, so a failure only logs and leaves it off.
+func (s *Store) openPreviewCache(ctx context.Context) {
+	s.previews = newPreviewCache()
+
+	// A read on the WAL-mode database makes sure that its WAL index exists.
+	var version int
+	err := s.writer.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&version)
+	if err == nil {
+		s.walIndex, err = openWALIndex(s.path)
+	}
+	if err != nil {
+		s.logger.WarnContext(ctx, "sqlite previews will not be cached", "path", s.path, "error", err)
+	}
 }
 
 func (s *Store) setDefaults() {
@@ -229,7 +250,8 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // Close closes the readers and the checkpointer, then the writer, whose
-// last close checkpoints the WAL into the database file.
+// last close checkpoints the WAL into the database file. The mapping of the
+// WAL index stays, as openWALIndex explains.
 func (s *Store) Close() error {
 	return errors.Join(s.reader.Close(), s.checkpoint.close(), s.writer.Close())
 }

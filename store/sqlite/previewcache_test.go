@@ -1,0 +1,229 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"numberpool"
+)
+
+func TestWALIndexVersionChangesOnEachCommit(t *testing.T) {
+	s, _ := newTestStore(t)
+	if s.walIndex == nil {
+		t.Fatal("the store did not map the WAL index")
+	}
+	before, ok := s.walVersion()
+	if !ok {
+		t.Fatal("WAL-index header not whole with no writer running")
+	}
+
+	if again, _ := s.walVersion(); again != before {
+		t.Errorf("header changed with no commit: %v, then %v", before, again)
+	}
+
+	other := openFile(t, s.path)
+	if _, err := other.ExecContext(t.Context(), `INSERT INTO accounts (id, created_at) VALUES ('acc_other', 0)`); err != nil {
+		t.Fatalf("insert through another connection: %v", err)
+	}
+	after, _ := s.walVersion()
+	if after == before {
+		t.Error("header unchanged after a commit through another connection")
+	}
+
+	if _, err := s.CreateAccount(t.Context(), "acc_own"); err != nil {
+		t.Fatalf("CreateAccount: %v", err)
+	}
+	if last, _ := s.walVersion(); last == after {
+		t.Error("header unchanged after a commit through the store's writer")
+	}
+}
+
+func TestPreviewCacheServesRepeatedPreview(t *testing.T) {
+	s, _ := newTestStore(t)
+	loadOwned(t, s, "+14155550001")
+	ctx := t.Context()
+
+	first, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
+	if err != nil {
+		t.Fatalf("first PreviewRelease: %v", err)
+	}
+	second, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
+	if err != nil {
+		t.Fatalf("second PreviewRelease: %v", err)
+	}
+
+	if got := s.previews.hits.Load(); got != 1 {
+		t.Errorf("cache hits = %d, want 1", got)
+	}
+	if d := cmp.Diff(first, second); d != "" {
+		t.Errorf("preview (-first +second, from the cache):\n%s", d)
+	}
+}
+
+// TestPreviewSeesOtherProcessCommit changes a number's facts through a
+// connection of its own, as the operator CLI would from another process,
+// and wants the next preview to show the change.
+func TestPreviewSeesOtherProcessCommit(t *testing.T) {
+	s, _ := newTestStore(t)
+	loadOwned(t, s, "+14155550001")
+	ctx := t.Context()
+	if got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil || !got.CanRelease {
+		t.Fatalf("PreviewRelease = %+v, %v; want CanRelease", got, err)
+	}
+
+	other := openFile(t, s.path)
+	_, err := other.ExecContext(ctx, `INSERT INTO release_protections (account_id, e164, enabled_at) VALUES ('acc_a', '+14155550001', 0)`)
+	if err != nil {
+		t.Fatalf("protect through another connection: %v", err)
+	}
+
+	got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
+	if err != nil {
+		t.Fatalf("PreviewRelease after the other commit: %v", err)
+	}
+	if got.CanRelease {
+		t.Errorf("PreviewRelease = %+v, want CanRelease false under release protection", got)
+	}
+	if hits := s.previews.hits.Load(); hits != 0 {
+		t.Errorf("cache hits = %d, want 0 across a commit", hits)
+	}
+}
+
+func TestPreviewCacheFollowsTheClock(t *testing.T) {
+	s, clock := newTestStore(t)
+	loadOwned(t, s, "+14155550001")
+	ctx := t.Context()
+	if _, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil {
+		t.Fatalf("PreviewRelease: %v", err)
+	}
+
+	// loadOwned buys six weeks before t0, so the minimum term ends within a
+	// year of t0 and a later preview owes no fee.
+	clock.Advance(366 * 24 * time.Hour)
+	cached, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
+	if err != nil {
+		t.Fatalf("PreviewRelease a year later: %v", err)
+	}
+	if hits := s.previews.hits.Load(); hits != 1 {
+		t.Fatalf("cache hits = %d, want 1", hits)
+	}
+
+	fresh := openTestStore(t, s.path, clock, numberpool.Policies{})
+	want, err := fresh.PreviewRelease(ctx, "acc_a", "+14155550001")
+	if err != nil {
+		t.Fatalf("PreviewRelease on a fresh store: %v", err)
+	}
+	if d := cmp.Diff(want, cached); d != "" {
+		t.Errorf("preview (-fresh store +cached facts):\n%s", d)
+	}
+	if cached.EarlyTerminationFee != 0 {
+		t.Errorf("EarlyTerminationFee = %s after the minimum term, want 0.00", cached.EarlyTerminationFee)
+	}
+}
+
+func TestPreviewCacheEndsWithCoolingOff(t *testing.T) {
+	s, clock := newTestStore(t)
+	loadOwned(t, s, "+14155550001")
+	ctx := t.Context()
+	release, err := s.ReleaseNumber(ctx, "acc_a", "+14155550001")
+	if err != nil {
+		t.Fatalf("ReleaseNumber: %v", err)
+	}
+	if got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil || got.CanRelease {
+		t.Fatalf("PreviewRelease while cooling off = %+v, %v; want CanRelease false", got, err)
+	}
+
+	clock.Set(release.AvailableAfter)
+	_, err = s.PreviewRelease(ctx, "acc_a", "+14155550001")
+	if !numberpool.IsCode(err, numberpool.CodeNotFound) {
+		t.Errorf("PreviewRelease after the cooling-off period: error %v, want NOT_FOUND", err)
+	}
+}
+
+func TestPreviewCacheSkipsActiveCalls(t *testing.T) {
+	s, clock := newTestStore(t)
+	loadOwned(t, s, "+14155550001")
+	ctx := t.Context()
+	if _, err := s.RecordCallEvent(ctx, "acc_a", "+14155550001", "call_1", numberpool.CallStarted); err != nil {
+		t.Fatalf("RecordCallEvent: %v", err)
+	}
+	if got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil || got.CanRelease {
+		t.Fatalf("PreviewRelease during a call = %+v, %v; want CanRelease false", got, err)
+	}
+
+	// The call counts no longer once it is older than the maximum call
+	// duration, with no commit in between.
+	clock.Advance(numberpool.DefaultMaxCallDuration + time.Second)
+	got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
+	if err != nil {
+		t.Fatalf("PreviewRelease after the maximum call duration: %v", err)
+	}
+	if !got.CanRelease {
+		t.Errorf("PreviewRelease = %+v, want CanRelease once the call has expired", got)
+	}
+	if hits := s.previews.hits.Load(); hits != 0 {
+		t.Errorf("cache hits = %d, want 0 for a number with an active call", hits)
+	}
+}
+
+func TestPreviewCacheIgnoresEarlierTime(t *testing.T) {
+	s, clock := newTestStore(t)
+	loadOwned(t, s, "+14155550001")
+	ctx := t.Context()
+	if _, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil {
+		t.Fatalf("PreviewRelease: %v", err)
+	}
+
+	clock.Set(t0.Add(-time.Hour))
+	if _, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil {
+		t.Fatalf("PreviewRelease an hour earlier: %v", err)
+	}
+	if hits := s.previews.hits.Load(); hits != 0 {
+		t.Errorf("cache hits = %d, want 0 when the clock went back", hits)
+	}
+}
+
+func TestPreviewCacheHoldsNoHeldNumber(t *testing.T) {
+	s, _ := newTestStore(t)
+	loadOwned(t, s, "+14155550001")
+	ctx := t.Context()
+	hold := numberpool.Hold{AccountID: "acc_a", E164: "+14155550001", Kind: numberpool.HoldLegal, Reason: "case 12"}
+	if _, err := s.PlaceHold(ctx, hold); err != nil {
+		t.Fatalf("PlaceHold: %v", err)
+	}
+
+	for range 2 {
+		got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
+		if err != nil {
+			t.Fatalf("PreviewRelease: %v", err)
+		}
+		if got.CanRelease || !strings.Contains(strings.Join(got.Warnings, "\n"), "case 12") {
+			t.Errorf("PreviewRelease = %+v, want CanRelease false and the hold's reason", got)
+		}
+	}
+	if hits := s.previews.hits.Load(); hits != 0 {
+		t.Errorf("cache hits = %d, want 0 for a number under a hold", hits)
+	}
+}
+
+func TestPreviewCacheOffWithoutWALIndex(t *testing.T) {
+	s, _ := newTestStore(t)
+	loadOwned(t, s, "+14155550001")
+	if _, err := openWALIndex(filepath.Join(t.TempDir(), "missing.db")); err == nil {
+		t.Error("openWALIndex of a database without a WAL index: no error")
+	}
+
+	s.walIndex = nil
+	for range 2 {
+		if _, err := s.PreviewRelease(t.Context(), "acc_a", "+14155550001"); err != nil {
+			t.Fatalf("PreviewRelease without the WAL index: %v", err)
+		}
+	}
+	if hits := s.previews.hits.Load(); hits != 0 {
+		t.Errorf("cache hits = %d, want 0 without the WAL index", hits)
+	}
+}
