@@ -21,10 +21,14 @@ import (
 const writerDriver = "sqlite3_numberpool_writer"
 
 // writerAutocheckpointPages is the WAL size, in pages, at which a commit
-// checkpoints the WAL itself: about 400 MB with 4 KiB pages. It acts only
-// when writes never pause long enough for the checkpointer to catch up, and
-// then bounds the WAL by making the writer do the work.
-const writerAutocheckpointPages = 100_000
+// checkpoints the WAL itself: about 40 MB with 4 KiB pages. SQLite starts
+// the WAL over only when a write begins with every frame checkpointed, which
+// the checkpointer alone never achieves under steady writes. The WAL then
+// kept growing, and each commit's sync grew slower: cancels ran a quarter
+// slower in bench/release with a limit of 100,000 pages. At this size the
+// writer's checkpoint copies only the frames of the last background
+// interval and lets the next write start the WAL over.
+const writerAutocheckpointPages = 10_000
 
 // walSizeLimitBytes is the size to which SQLite truncates the WAL file when
 // it starts the WAL over, so that a burst of writes does not leave a large

@@ -32,12 +32,7 @@ const importColumnCount = 17
 // before the commit, nothing is stored. It returns the count added.
 func (s *Store) ImportNumbers(ctx context.Context, seq iter.Seq[numberpool.Number]) (int, error) {
 	var count int
-	var cacheSize int64
 	err := s.write(ctx, "import numbers", func(tx *sql.Tx) error {
-		var err error
-		if cacheSize, err = growCache(ctx, tx); err != nil {
-			return err
-		}
 		imp, err := newImporter(ctx, tx, numberpool.NowSeconds(s.clock))
 		if err != nil {
 			return err
@@ -60,47 +55,11 @@ func (s *Store) ImportNumbers(ctx context.Context, seq iter.Seq[numberpool.Numbe
 		count = imp.count
 		return nil
 	})
-	if cacheSize != 0 {
-		s.restoreCache(ctx, cacheSize)
-	}
 	if err != nil {
 		return 0, err
 	}
 	s.logger.InfoContext(ctx, "numbers imported", "path", s.path, "count", count)
 	return count, nil
-}
-
-// importCacheKiB is the page cache of the writer during an import, in KiB.
-// Numbers in random order touch pages all over the indexes of numbers, and
-// with the default cache of about 2 MB the transaction keeps spilling them.
-// For 1,000,000 shuffled rows, 64 MiB cut the system time of the import
-// from 17 s to under 7 s and the wall time from 44 s to 20 to 34 s, for
-// about 70 MB more peak memory. 32 MiB cut it to 9 s of system time.
-const importCacheKiB = 65536
-
-// growCache sets the page cache of the transaction's connection to
-// importCacheKiB and returns the size it had, in the units of PRAGMA
-// cache_size.
-func growCache(ctx context.Context, tx *sql.Tx) (int64, error) {
-	var size int64
-	if err := tx.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&size); err != nil {
-		return 0, fmt.Errorf("read the page cache size: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, importCacheKiB)); err != nil {
-		return 0, fmt.Errorf("grow the page cache for an import: %w", err)
-	}
-	return size, nil
-}
-
-// restoreCache gives the writer back its page cache size after an import,
-// so that a server does not keep the import's cache. The writer has one
-// connection, the one the import used. A failure only costs memory, so it
-// is logged.
-func (s *Store) restoreCache(ctx context.Context, size int64) {
-	ctx = context.WithoutCancel(ctx)
-	if _, err := s.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, size)); err != nil {
-		s.logger.WarnContext(ctx, "sqlite page cache not restored after an import", "path", s.path, "cache_size", size, "error", err)
-	}
 }
 
 // importer buffers rows and writes them in multi-row INSERTs inside one

@@ -179,6 +179,14 @@ func (s *Store) setDefaults() {
 // recently used one when a connection's cache is full.
 const stmtCacheSize = "64"
 
+// writerCacheKiB is the page cache of the writer connection, in KiB. Writes
+// to random numbers of a large pool touch pages all over the table and its
+// indexes, and SQLite's default cache of about 2 MB keeps rereading them.
+// On a 10,000,000-number pool, 64 MiB cut the UPDATE of a sweeper batch of
+// 500 numbers from 14 to 18 ms to about 10 ms, and for an import of
+// 1,000,000 shuffled rows it cut the system time from 17 s to under 7 s.
+const writerCacheKiB = 65536
+
 // writerParams make every acknowledged commit durable, because
 // synchronous=FULL syncs the WAL on each commit. They also take the write
 // lock at BEGIN, so no other writer can commit between a transaction's reads
@@ -192,6 +200,7 @@ func writerParams() url.Values {
 		"_busy_timeout":    {strconv.FormatInt(busyTimeout.Milliseconds(), 10)},
 		"_txlock":          {"immediate"},
 		"_stmt_cache_size": {stmtCacheSize},
+		"_cache_size":      {strconv.Itoa(-writerCacheKiB)},
 	}
 }
 
