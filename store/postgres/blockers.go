@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"numberpool"
 )
@@ -224,15 +225,24 @@ func (s *Store) SetReleaseProtection(ctx context.Context, accountID, e164 string
 		if _, err := activeNumber(ctx, tx, accountID, e164, now); err != nil {
 			return err
 		}
-		if !on {
-			_, err := tx.Exec(ctx, `DELETE FROM release_protections WHERE e164 = $1`, e164)
+		var tag pgconn.CommandTag
+		var err error
+		if on {
+			tag, err = tx.Exec(ctx, `
+				INSERT INTO release_protections (e164, account_id, enabled_at) VALUES ($1, $2, $3)
+				ON CONFLICT (e164) DO UPDATE SET account_id = excluded.account_id, enabled_at = excluded.enabled_at
+				WHERE release_protections.account_id <> excluded.account_id`,
+				e164, accountID, now.Unix())
+		} else {
+			tag, err = tx.Exec(ctx, `DELETE FROM release_protections WHERE e164 = $1`, e164)
+		}
+		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
-		_, err := tx.Exec(ctx, `
-			INSERT INTO release_protections (e164, account_id, enabled_at) VALUES ($1, $2, $3)
-			ON CONFLICT (e164) DO UPDATE SET account_id = excluded.account_id, enabled_at = excluded.enabled_at
-			WHERE release_protections.account_id <> excluded.account_id`,
-			e164, accountID, now.Unix())
+
+		// The number object shows release_protection, so a change moves its
+		// updated_at; setting the value it already has changes nothing.
+		_, err = tx.Exec(ctx, `UPDATE numbers SET updated_at = $1 WHERE e164 = $2`, now.Unix(), e164)
 		return err
 	})
 }

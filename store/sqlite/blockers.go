@@ -234,15 +234,28 @@ func (s *Store) SetReleaseProtection(ctx context.Context, accountID, e164 string
 		if _, err := activeNumber(ctx, tx, accountID, e164, now); err != nil {
 			return err
 		}
-		if !on {
-			_, err := tx.ExecContext(ctx, `DELETE FROM release_protections WHERE e164 = ?`, e164)
+		var res sql.Result
+		var err error
+		if on {
+			res, err = tx.ExecContext(ctx, `
+				INSERT INTO release_protections (e164, account_id, enabled_at) VALUES (?, ?, ?)
+				ON CONFLICT (e164) DO UPDATE SET account_id = excluded.account_id, enabled_at = excluded.enabled_at
+				WHERE release_protections.account_id <> excluded.account_id`,
+				e164, accountID, now.Unix())
+		} else {
+			res, err = tx.ExecContext(ctx, `DELETE FROM release_protections WHERE e164 = ?`, e164)
+		}
+		if err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO release_protections (e164, account_id, enabled_at) VALUES (?, ?, ?)
-			ON CONFLICT (e164) DO UPDATE SET account_id = excluded.account_id, enabled_at = excluded.enabled_at
-			WHERE release_protections.account_id <> excluded.account_id`,
-			e164, accountID, now.Unix())
+
+		// The number object shows release_protection, so a change moves its
+		// updated_at; setting the value it already has changes nothing.
+		changed, err := res.RowsAffected()
+		if err != nil || changed == 0 {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE numbers SET updated_at = ? WHERE e164 = ?`, now.Unix(), e164)
 		return err
 	})
 }

@@ -723,8 +723,17 @@ func testProtection(t *testing.T, newStore Harness) {
 	e164 := usNumber(1)
 	f.load(owned(e164, "acc_a", t0.AddDate(-1, 0, 0)), owned(usNumber(2), "acc_a", t0.AddDate(-1, 0, 0)))
 
+	f.clock.Advance(time.Minute)
 	f.protect(e164, true)
+	switchedOn := f.get("acc_a", e164).UpdatedAt
+	if want := t0.Add(time.Minute); !switchedOn.Equal(want) {
+		t.Errorf("updated_at after switching protection on = %s, want %s", switchedOn, want)
+	}
+	f.clock.Advance(time.Minute)
 	f.protect(e164, true)
+	if got := f.get("acc_a", e164).UpdatedAt; !got.Equal(switchedOn) {
+		t.Errorf("updated_at after switching protection on again = %s, want %s unchanged", got, switchedOn)
+	}
 	if !f.guards(e164).ReleaseProtection {
 		t.Error("release protection off after switching it on")
 	}
@@ -732,6 +741,9 @@ func testProtection(t *testing.T, newStore Harness) {
 	f.protect(e164, false)
 	if f.guards(e164).ReleaseProtection {
 		t.Error("release protection on after switching it off")
+	}
+	if got, want := f.get("acc_a", e164).UpdatedAt, t0.Add(2*time.Minute); !got.Equal(want) {
+		t.Errorf("updated_at after switching protection off = %s, want %s", got, want)
 	}
 
 	f.release("acc_a", usNumber(2))
