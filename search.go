@@ -82,7 +82,7 @@ func (f SearchFilter) Query() (SearchQuery, error) {
 	errs.add(validateSearchType(f.Type))
 	errs.add(validateSearchCapabilities(f.Capabilities))
 	errs.add(validatePaging(f.Page, f.PerPage))
-	errs.add(validateDigits("area_code", f.AreaCode, maxAreaCodeDigits, false, false))
+	errs.add(validateAreaCode(f.AreaCode, code))
 	errs.add(validateDigits("starts_with", f.StartsWith, maxFilterDigits, true, false))
 	errs.add(validateDigits("contains", f.Contains, maxFilterDigits, true, true))
 	errs.add(validateDigits("ends_with", f.EndsWith, maxFilterDigits, true, false))
@@ -267,6 +267,25 @@ const maxSearchPage = 1 << 24
 // brings the country code, and wildcard allows "*" for one digit. Letters are
 // rejected rather than mapped to keypad digits, so "FLOWERS" is an error and
 // not 3569377.
+// nanpAreaCodeDigits is the length of an area code in the North American
+// Numbering Plan, which country calling code 1 covers.
+const nanpAreaCodeDigits = 3
+
+// validateAreaCode checks area_code for a country of calling code
+// callingCode (0 when the country is invalid). Elsewhere national
+// destination codes vary in length, so only their digits are checked.
+func validateAreaCode(value string, callingCode int) *Error {
+	if err := validateDigits("area_code", value, maxAreaCodeDigits, false, false); err != nil {
+		return err
+	}
+	if value != "" && callingCode == 1 && len(value) != nanpAreaCodeDigits {
+		return Validation("area_code", "must be 3 digits in the North American Numbering Plan",
+			"invalid area_code %q: expected the 3 digits of a North American area code, e.g. 415; use starts_with for a longer prefix",
+			value)
+	}
+	return nil
+}
+
 func validateDigits(field, value string, maxDigits int, plus, wildcard bool) *Error {
 	if value == "" {
 		return nil

@@ -69,6 +69,8 @@ func TestSearchFilterQueryRejects(t *testing.T) {
 		{"plus inside", SearchFilter{Country: "US", Contains: "41+5"}, "contains"},
 		{"too long", SearchFilter{Country: "US", Contains: "1234567890123456"}, "contains"},
 		{"area code too long", SearchFilter{Country: "US", AreaCode: "12345678"}, "area_code"},
+		{"US area code of 4 digits", SearchFilter{Country: "US", AreaCode: "4155"}, "area_code"},
+		{"CA area code of 2 digits", SearchFilter{Country: "CA", AreaCode: "41"}, "area_code"},
 		{"lower-case country", SearchFilter{Country: "us"}, "country"},
 		{"page 0", SearchFilter{Country: "US", Page: -1}, "page"},
 		{"contains other country code", SearchFilter{Country: "US", Contains: "+44*1"}, "contains"},
