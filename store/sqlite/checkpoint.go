@@ -20,8 +20,9 @@ import (
 // 500 numbers of a 10,000,000-number pool, and every writer waited for it.
 const writerDriver = "sqlite3_numberpool_writer"
 
-// writerAutocheckpointPages is the WAL size, in pages, at which a commit
-// checkpoints the WAL itself: about 40 MB with 4 KiB pages. SQLite starts
+// writerAutocheckpointPages is the WAL size, in pages, past which a commit
+// checkpoints the WAL itself: about 40 MB with 4 KiB pages, so the WAL
+// reaches that plus the last transaction. SQLite starts
 // the WAL over only when a write begins with every frame checkpointed, which
 // the checkpointer alone never achieves under steady writes. The WAL then
 // kept growing, and each commit's sync grew slower: cancels ran a quarter

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -225,5 +226,45 @@ func TestPreviewCacheOffWithoutWALIndex(t *testing.T) {
 	}
 	if hits := s.previews.hits.Load(); hits != 0 {
 		t.Errorf("cache hits = %d, want 0 without the WAL index", hits)
+	}
+}
+
+// TestPreviewCacheThroughSymlink opens the database through a symbolic link
+// beside a stale WAL index of that name, as after a crash and a move of the
+// file, and wants previews to follow releases.
+func TestPreviewCacheThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "disk2", "numberpool.db")
+	if err := os.MkdirAll(filepath.Dir(real), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "numberpool.db")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatalf("symlink: %v", err)
+	}
+	if err := os.WriteFile(link+"-shm", make([]byte, 32768), 0o644); err != nil {
+		t.Fatalf("write a stale WAL index: %v", err)
+	}
+
+	clock := numberpool.NewManualClock(t0)
+	s := openTestStore(t, link, clock, numberpool.Policies{})
+	loadOwned(t, s, "+14155550001")
+	ctx := t.Context()
+	if got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil || !got.CanRelease {
+		t.Fatalf("PreviewRelease = %+v, %v; want CanRelease", got, err)
+	}
+	if _, err := s.ReleaseNumber(ctx, "acc_a", "+14155550001"); err != nil {
+		t.Fatalf("ReleaseNumber: %v", err)
+	}
+
+	got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
+	if err != nil {
+		t.Fatalf("PreviewRelease after the release: %v", err)
+	}
+	if got.CanRelease {
+		t.Errorf("PreviewRelease after the release = %+v, want CanRelease false", got)
+	}
+	if s.walIndex == nil {
+		t.Error("preview cache off when the database is opened through a symbolic link")
 	}
 }

@@ -145,11 +145,15 @@ func open(ctx context.Context, path string, opts Options, migrations fs.FS) (*St
 func (s *Store) openPreviewCache(ctx context.Context) {
 	s.previews = newPreviewCache()
 
-	// A read on the WAL-mode database makes sure that its WAL index exists.
-	var version int
-	err := s.writer.QueryRowContext(ctx, `PRAGMA schema_version`).Scan(&version)
+	// The WAL index is the one beside the file that SQLite opened, which
+	// is not beside s.path when s.path is a symbolic link. The query also
+	// reads the WAL-mode database, so that its WAL index exists.
+	var seq int
+	var name, file string
+	err := s.writer.QueryRowContext(ctx, `SELECT seq, name, file FROM pragma_database_list WHERE name = 'main'`).
+		Scan(&seq, &name, &file)
 	if err == nil {
-		s.walIndex, err = openWALIndex(s.path)
+		s.walIndex, err = openWALIndex(file)
 	}
 	if err != nil {
 		s.logger.WarnContext(ctx, "sqlite previews will not be cached", "path", s.path, "error", err)
