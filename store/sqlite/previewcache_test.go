@@ -46,16 +46,9 @@ func TestWALIndexVersionChangesOnEachCommit(t *testing.T) {
 func TestPreviewCacheServesRepeatedPreview(t *testing.T) {
 	s, _ := newTestStore(t)
 	loadOwned(t, s, "+14155550001")
-	ctx := t.Context()
 
-	first, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
-	if err != nil {
-		t.Fatalf("first PreviewRelease: %v", err)
-	}
-	second, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
-	if err != nil {
-		t.Fatalf("second PreviewRelease: %v", err)
-	}
+	first := mustPreview(t, s)
+	second := mustPreview(t, s)
 
 	if got := s.previews.hits.Load(); got != 1 {
 		t.Errorf("cache hits = %d, want 1", got)
@@ -72,8 +65,8 @@ func TestPreviewSeesOtherProcessCommit(t *testing.T) {
 	s, _ := newTestStore(t)
 	loadOwned(t, s, "+14155550001")
 	ctx := t.Context()
-	if got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil || !got.CanRelease {
-		t.Fatalf("PreviewRelease = %+v, %v; want CanRelease", got, err)
+	if got := mustPreview(t, s); !got.CanRelease {
+		t.Fatalf("PreviewRelease = %+v, want CanRelease", got)
 	}
 
 	other := openFile(t, s.path)
@@ -82,10 +75,7 @@ func TestPreviewSeesOtherProcessCommit(t *testing.T) {
 		t.Fatalf("protect through another connection: %v", err)
 	}
 
-	got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
-	if err != nil {
-		t.Fatalf("PreviewRelease after the other commit: %v", err)
-	}
+	got := mustPreview(t, s)
 	if got.CanRelease {
 		t.Errorf("PreviewRelease = %+v, want CanRelease false under release protection", got)
 	}
@@ -98,17 +88,12 @@ func TestPreviewCacheFollowsTheClock(t *testing.T) {
 	s, clock := newTestStore(t)
 	loadOwned(t, s, "+14155550001")
 	ctx := t.Context()
-	if _, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil {
-		t.Fatalf("PreviewRelease: %v", err)
-	}
+	mustPreview(t, s)
 
 	// loadOwned buys six weeks before t0, so the minimum term ends within a
 	// year of t0 and a later preview owes no fee.
 	clock.Advance(366 * 24 * time.Hour)
-	cached, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
-	if err != nil {
-		t.Fatalf("PreviewRelease a year later: %v", err)
-	}
+	cached := mustPreview(t, s)
 	if hits := s.previews.hits.Load(); hits != 1 {
 		t.Fatalf("cache hits = %d, want 1", hits)
 	}
@@ -134,8 +119,8 @@ func TestPreviewCacheEndsWithCoolingOff(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReleaseNumber: %v", err)
 	}
-	if got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil || got.CanRelease {
-		t.Fatalf("PreviewRelease while cooling off = %+v, %v; want CanRelease false", got, err)
+	if got := mustPreview(t, s); got.CanRelease {
+		t.Fatalf("PreviewRelease while cooling off = %+v, want CanRelease false", got)
 	}
 
 	clock.Set(release.AvailableAfter)
@@ -152,17 +137,14 @@ func TestPreviewCacheSkipsActiveCalls(t *testing.T) {
 	if _, err := s.RecordCallEvent(ctx, "acc_a", "+14155550001", "call_1", numberpool.CallStarted); err != nil {
 		t.Fatalf("RecordCallEvent: %v", err)
 	}
-	if got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil || got.CanRelease {
-		t.Fatalf("PreviewRelease during a call = %+v, %v; want CanRelease false", got, err)
+	if got := mustPreview(t, s); got.CanRelease {
+		t.Fatalf("PreviewRelease during a call = %+v, want CanRelease false", got)
 	}
 
 	// The call counts no longer once it is older than the maximum call
 	// duration, with no commit in between.
 	clock.Advance(numberpool.DefaultMaxCallDuration + time.Second)
-	got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
-	if err != nil {
-		t.Fatalf("PreviewRelease after the maximum call duration: %v", err)
-	}
+	got := mustPreview(t, s)
 	if !got.CanRelease {
 		t.Errorf("PreviewRelease = %+v, want CanRelease once the call has expired", got)
 	}
@@ -174,15 +156,10 @@ func TestPreviewCacheSkipsActiveCalls(t *testing.T) {
 func TestPreviewCacheIgnoresEarlierTime(t *testing.T) {
 	s, clock := newTestStore(t)
 	loadOwned(t, s, "+14155550001")
-	ctx := t.Context()
-	if _, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil {
-		t.Fatalf("PreviewRelease: %v", err)
-	}
+	mustPreview(t, s)
 
 	clock.Set(t0.Add(-time.Hour))
-	if _, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil {
-		t.Fatalf("PreviewRelease an hour earlier: %v", err)
-	}
+	mustPreview(t, s)
 	if hits := s.previews.hits.Load(); hits != 0 {
 		t.Errorf("cache hits = %d, want 0 when the clock went back", hits)
 	}
@@ -198,10 +175,7 @@ func TestPreviewCacheHoldsNoHeldNumber(t *testing.T) {
 	}
 
 	for range 2 {
-		got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
-		if err != nil {
-			t.Fatalf("PreviewRelease: %v", err)
-		}
+		got := mustPreview(t, s)
 		if got.CanRelease || !strings.Contains(strings.Join(got.Warnings, "\n"), "case 12") {
 			t.Errorf("PreviewRelease = %+v, want CanRelease false and the hold's reason", got)
 		}
@@ -250,21 +224,29 @@ func TestPreviewCacheThroughSymlink(t *testing.T) {
 	s := openTestStore(t, link, clock, numberpool.Policies{})
 	loadOwned(t, s, "+14155550001")
 	ctx := t.Context()
-	if got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001"); err != nil || !got.CanRelease {
-		t.Fatalf("PreviewRelease = %+v, %v; want CanRelease", got, err)
+	if got := mustPreview(t, s); !got.CanRelease {
+		t.Fatalf("PreviewRelease = %+v, want CanRelease", got)
 	}
 	if _, err := s.ReleaseNumber(ctx, "acc_a", "+14155550001"); err != nil {
 		t.Fatalf("ReleaseNumber: %v", err)
 	}
 
-	got, err := s.PreviewRelease(ctx, "acc_a", "+14155550001")
-	if err != nil {
-		t.Fatalf("PreviewRelease after the release: %v", err)
-	}
+	got := mustPreview(t, s)
 	if got.CanRelease {
 		t.Errorf("PreviewRelease after the release = %+v, want CanRelease false", got)
 	}
 	if s.walIndex == nil {
 		t.Error("preview cache off when the database is opened through a symbolic link")
 	}
+}
+
+// mustPreview returns the preview of +14155550001, the number that loadOwned
+// gives these tests, for acc_a.
+func mustPreview(t *testing.T, s *Store) numberpool.Preview {
+	t.Helper()
+	preview, err := s.PreviewRelease(t.Context(), "acc_a", "+14155550001")
+	if err != nil {
+		t.Fatalf("PreviewRelease: %v", err)
+	}
+	return preview
 }
