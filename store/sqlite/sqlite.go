@@ -148,10 +148,8 @@ func (s *Store) openPreviewCache(ctx context.Context) {
 	// The WAL index is the one beside the file that SQLite opened, which
 	// is not beside s.path when s.path is a symbolic link. The query also
 	// reads the WAL-mode database, so that its WAL index exists.
-	var seq int
-	var name, file string
-	err := s.writer.QueryRowContext(ctx, `SELECT seq, name, file FROM pragma_database_list WHERE name = 'main'`).
-		Scan(&seq, &name, &file)
+	var file string
+	err := s.writer.QueryRowContext(ctx, `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&file)
 	if err == nil {
 		s.walIndex, err = openWALIndex(file)
 	}
@@ -264,7 +262,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the readers and the checkpointer, then the writer, whose
 // last close checkpoints the WAL into the database file. The mapping of the
-// WAL index stays, as openWALIndex explains.
+// WAL index stays, as walIndexes explains.
 func (s *Store) Close() error {
 	return errors.Join(s.reader.Close(), s.checkpoint.close(), s.writer.Close())
 }
