@@ -59,12 +59,13 @@ const checkpointInterval = 100 * time.Millisecond
 
 // checkpointer copies committed WAL frames into the database file on a
 // connection of its own, so that commits do not wait for the copy. It runs
-// PASSIVE checkpoints, which never block the writer or the readers: frames
-// that a reader may still need stay in the WAL until a later checkpoint.
+// PASSIVE checkpoints, which SQLite documents as copying what it can without
+// waiting for readers or writers (sqlite3.h, SQLITE_CHECKPOINT_PASSIVE).
+// Frames that a reader may still need stay in the WAL for a later one.
 type checkpointer struct {
 	db     *sql.DB // one connection, used for checkpoints only
 	logger *slog.Logger
-	wake   chan struct{} // buffered, so a nudge never blocks a commit
+	wake   chan struct{} // capacity 1; nudge drops a wake-up already pending
 	stop   chan struct{}
 	done   chan struct{}
 	// ran receives a value after each background checkpoint, unless one

@@ -185,8 +185,8 @@ const stmtCacheSize = "64"
 // to random numbers of a large pool touch pages all over the table and its
 // indexes, and SQLite's default cache of about 2 MB keeps rereading them.
 // On a 10,000,000-number pool, 64 MiB cut the UPDATE of a sweeper batch of
-// 500 numbers from 14 to 18 ms to about 10 ms, and for an import of
-// 1,000,000 shuffled rows it cut the system time from 17 s to under 7 s.
+// 500 numbers from 14 to 18 ms to about 10 ms. For an import of 1,000,000
+// shuffled rows it cut the system time from 17 s to under 7 s.
 const writerCacheKiB = 65536
 
 // writerParams make every acknowledged commit durable, because
