@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -66,7 +67,7 @@ func TestCloseStopsCheckpointer(t *testing.T) {
 	default:
 		t.Error("checkpointer still running after Close")
 	}
-	s.checkpoint.nudge() // must not block or panic once closed
+	s.checkpoint.nudge(checkpointBacklogFrames) // must not block or panic once closed
 }
 
 func drain(ch chan struct{}) {
@@ -77,4 +78,78 @@ func drain(ch chan struct{}) {
 			return
 		}
 	}
+}
+
+func TestLongWALStartsOver(t *testing.T) {
+	s, _ := newTestStore(t)
+	if s.walIndex == nil {
+		t.Skip("the WAL index cannot be read on this platform")
+	}
+	old := walRestartFrames
+	walRestartFrames = 20
+	t.Cleanup(func() { walRestartFrames = old })
+	ctx := context.Background()
+
+	var frames uint32
+	for i := 0; frames < walRestartFrames; i++ {
+		if i == 1000 {
+			t.Fatalf("WAL holds %d frames after %d commits, want %d", frames, i, walRestartFrames)
+		}
+		insertAccount(t, s, fmt.Sprintf("acc_wal_%d", i))
+		frames = walFrames(t, s)
+	}
+
+	s.restartLongWAL(ctx)
+	frames, backfilled, _ := s.walIndex.frames()
+	if backfilled != frames {
+		t.Fatalf("after restartLongWAL %d of %d frames are in the database file, want all", backfilled, frames)
+	}
+
+	insertAccount(t, s, "acc_wal_after")
+	if after := walFrames(t, s); after >= frames {
+		t.Errorf("WAL holds %d frames after the next commit, %d before: it did not start over", after, frames)
+	}
+}
+
+func TestWALFramesFollowCommits(t *testing.T) {
+	s, _ := newTestStore(t)
+	if s.walIndex == nil {
+		t.Skip("the WAL index cannot be read on this platform")
+	}
+	before := walFrames(t, s)
+
+	insertAccount(t, s, "acc_wal_frames")
+	if after := walFrames(t, s); after <= before {
+		t.Errorf("WAL frames %d after a commit, %d before, want more", after, before)
+	}
+	state, err := s.checkpoint.checkpoint(context.Background())
+	if err != nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	frames, backfilled, ok := s.walIndex.frames()
+	if !ok || frames != uint32(state.frames) || backfilled != uint32(state.checkpointed) {
+		t.Errorf("WAL index frames %d, backfilled %d (ok %v), want %d and %d as the checkpoint reported",
+			frames, backfilled, ok, state.frames, state.checkpointed)
+	}
+}
+
+func insertAccount(t *testing.T, s *Store, id string) {
+	t.Helper()
+	ctx := context.Background()
+	err := s.write(ctx, "insert account", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, created_at) VALUES (?, 0)`, id)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("insert account %s: %v", id, err)
+	}
+}
+
+func walFrames(t *testing.T, s *Store) uint32 {
+	t.Helper()
+	frames, _, ok := s.walIndex.frames()
+	if !ok {
+		t.Fatal("WAL-index header is being rewritten with no writer running")
+	}
+	return frames
 }

@@ -269,7 +269,36 @@ func (s *Store) Close() error {
 
 // write runs fn in one IMMEDIATE transaction on the writer connection.
 func (s *Store) write(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	s.restartLongWAL(ctx)
 	return s.inTx(ctx, s.writer, op, fn)
+}
+
+// restartLongWAL waits for a checkpoint of every frame when the WAL has
+// reached walRestartFrames, so that the write that follows starts it over.
+// A reader still in the WAL can keep frames from being copied; the write
+// then goes on, and the writer's own checkpoints bound the WAL.
+func (s *Store) restartLongWAL(ctx context.Context) {
+	if s.walIndex == nil {
+		return
+	}
+	frames, backfilled, ok := s.walIndex.frames()
+	if !ok || frames < walRestartFrames || backfilled >= frames {
+		return
+	}
+	s.checkpoint.catchUp(ctx)
+}
+
+// walBacklog returns how many frames of the WAL are not yet in the database
+// file, or 0 when that cannot be read.
+func (s *Store) walBacklog() uint32 {
+	if s.walIndex == nil {
+		return 0
+	}
+	frames, backfilled, ok := s.walIndex.frames()
+	if !ok || backfilled >= frames {
+		return 0
+	}
+	return frames - backfilled
 }
 
 // read runs fn in one transaction on a reader, so that all its queries see
@@ -293,7 +322,7 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, op string, fn func(*sql.Tx
 		return wrapError(op, err)
 	}
 	if db == s.writer {
-		s.checkpoint.nudge()
+		s.checkpoint.nudge(s.walBacklog())
 	}
 	return nil
 }

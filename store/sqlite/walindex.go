@@ -47,6 +47,14 @@ type walIndexFile struct {
 // walHeaderWords is the size of one copy of the header in 32-bit words.
 const walHeaderWords = 12
 
+// walMaxFrameWord is the word of a header copy that contains mxFrame, the
+// frames in the WAL. walBackfillWord, the word after the two copies, contains
+// nBackfill (struct WalCkptInfo): how many of them are in the database file.
+const (
+	walMaxFrameWord = 4
+	walBackfillWord = 2 * walHeaderWords
+)
+
 // walVersion is one copy of the WAL-index header. Each commit changes it,
 // because the header holds a counter of transactions and the checksum of
 // the last frame.
@@ -77,7 +85,7 @@ func openWALIndex(path string) (*walIndex, error) {
 	if info, err := file.Stat(); err != nil || fileID(info.Sys().(*syscall.Stat_t)) != id {
 		return nil, fmt.Errorf("WAL index %s was replaced while it was opened", shm)
 	}
-	mem, err := syscall.Mmap(int(file.Fd()), 0, 2*4*walHeaderWords, syscall.PROT_READ, syscall.MAP_SHARED)
+	mem, err := syscall.Mmap(int(file.Fd()), 0, 4*(walBackfillWord+1), syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
 		return nil, fmt.Errorf("map the WAL index: %w", err)
 	}
@@ -94,7 +102,7 @@ func walIndexFileOf(path string) (walIndexFile, error) {
 	if err := syscall.Stat(path, &st); err != nil {
 		return walIndexFile{}, fmt.Errorf("find the WAL index: %w", err)
 	}
-	if st.Size < 2*4*walHeaderWords {
+	if st.Size < 4*(walBackfillWord+1) {
 		return walIndexFile{}, fmt.Errorf("WAL index %s has no header yet", path)
 	}
 	return fileID(&st), nil
@@ -121,4 +129,12 @@ func (w *walIndex) version() (walVersion, bool) {
 // order of the two copies' reads, which the check of version relies on.
 func (w *walIndex) word(i int) uint32 {
 	return atomic.LoadUint32((*uint32)(unsafe.Pointer(&w.mem[4*i])))
+}
+
+// frames returns the frames in the WAL and how many of them are in the
+// database file, or false while a writer is rewriting the header. Both are 0
+// right after SQLite starts the WAL over.
+func (w *walIndex) frames() (frames, backfilled uint32, ok bool) {
+	header, ok := w.version()
+	return header[walMaxFrameWord], w.word(walBackfillWord), ok
 }

@@ -15,3 +15,5 @@ func openWALIndex(string) (*walIndex, error) {
 }
 
 func (w *walIndex) version() (walVersion, bool) { return walVersion{}, false }
+
+func (w *walIndex) frames() (frames, backfilled uint32, ok bool) { return 0, 0, false }
