@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -47,7 +48,13 @@ func main() {
 	buys := flag.Int("buys", 5000, "numbers to purchase and release; as many more are released while the sweeper runs")
 	batch := flag.Int("batch", 500, "sweeper batch size")
 	seed := flag.Uint64("seed", 1, "seed of the numbers bought; give another one to run mode pool again on the same file")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file, for go tool pprof")
 	flag.Parse()
+
+	if *cpuProfile != "" {
+		stop := startCPUProfile(*cpuProfile)
+		defer stop()
+	}
 	buySeed = *seed
 	poolSize = *n
 	if *mode == "csv" {
@@ -402,3 +409,21 @@ func report(path string) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// startCPUProfile starts a CPU profile written to path and returns the
+// function that ends it.
+func startCPUProfile(path string) func() {
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
