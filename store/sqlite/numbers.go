@@ -27,32 +27,49 @@ type scanner interface {
 
 // scanNumber converts one row of numberColumns.
 func scanNumber(sc scanner) (numberRow, error) {
-	var (
-		n                                         numberpool.Number
-		capabilities                              int64
-		accountID, trunkID, applicationID         sql.NullString
-		purchasedAt, releasedAt, availableAfter   sql.NullInt64
-		releaseID                                 sql.NullInt64
-		updatedAt, monthlyFeeCents, setupFeeCents int64
-	)
-	err := sc.Scan(&n.E164, &n.Country, &n.Type, &n.Region, &capabilities, &monthlyFeeCents, &setupFeeCents,
-		&n.Status, &accountID, &trunkID, &applicationID, &purchasedAt, &releaseID, &releasedAt,
-		&availableAfter, &updatedAt)
-	if err != nil {
+	return newNumberScan().scan(sc)
+}
+
+// numberScan is the set of scan targets of numberColumns. A query that
+// returns many rows reuses one, so a row allocates only its strings.
+type numberScan struct {
+	n                                         numberpool.Number
+	capabilities                              int64
+	accountID, trunkID, applicationID         sql.NullString
+	purchasedAt, releasedAt, availableAfter   sql.NullInt64
+	releaseID                                 sql.NullInt64
+	updatedAt, monthlyFeeCents, setupFeeCents int64
+	dest                                      []any
+}
+
+func newNumberScan() *numberScan {
+	ns := &numberScan{}
+	ns.dest = []any{&ns.n.E164, &ns.n.Country, &ns.n.Type, &ns.n.Region, &ns.capabilities,
+		&ns.monthlyFeeCents, &ns.setupFeeCents, &ns.n.Status, &ns.accountID, &ns.trunkID,
+		&ns.applicationID, &ns.purchasedAt, &ns.releaseID, &ns.releasedAt, &ns.availableAfter,
+		&ns.updatedAt}
+	return ns
+}
+
+// scan reads the current row of sc.
+func (ns *numberScan) scan(sc scanner) (numberRow, error) {
+	ns.n = numberpool.Number{}
+	if err := sc.Scan(ns.dest...); err != nil {
 		return numberRow{}, err
 	}
 
-	n.Capabilities = decodeCapabilities(capabilities)
-	n.MonthlyFee = numberpool.Cents(monthlyFeeCents)
-	n.SetupFee = numberpool.Cents(setupFeeCents)
-	n.AccountID = accountID.String
-	n.TrunkID = trunkID.String
-	n.ApplicationID = applicationID.String
-	n.PurchasedAt = fromUnix(purchasedAt)
-	n.ReleasedAt = fromUnix(releasedAt)
-	n.AvailableAfter = fromUnix(availableAfter)
-	n.UpdatedAt = time.Unix(updatedAt, 0).UTC()
-	return numberRow{Number: n, releaseID: releaseID.Int64}, nil
+	n := ns.n
+	n.Capabilities = decodeCapabilities(ns.capabilities)
+	n.MonthlyFee = numberpool.Cents(ns.monthlyFeeCents)
+	n.SetupFee = numberpool.Cents(ns.setupFeeCents)
+	n.AccountID = ns.accountID.String
+	n.TrunkID = ns.trunkID.String
+	n.ApplicationID = ns.applicationID.String
+	n.PurchasedAt = fromUnix(ns.purchasedAt)
+	n.ReleasedAt = fromUnix(ns.releasedAt)
+	n.AvailableAfter = fromUnix(ns.availableAfter)
+	n.UpdatedAt = time.Unix(ns.updatedAt, 0).UTC()
+	return numberRow{Number: n, releaseID: ns.releaseID.Int64}, nil
 }
 
 // capabilityBits is the stored bit of each capability, in the order the API
@@ -181,8 +198,9 @@ func (s *Store) ListNumbers(ctx context.Context, accountID string, f numberpool.
 			return err
 		}
 		defer rows.Close()
+		scan := newNumberScan()
 		for rows.Next() {
-			row, err := scanNumber(rows)
+			row, err := scan.scan(rows)
 			if err != nil {
 				return err
 			}

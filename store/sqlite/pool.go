@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"numberpool"
@@ -103,25 +104,71 @@ const (
 		WHERE numbers.status = 'available' AND `
 )
 
-// buildSearch returns the queries of q. The page query merges the sorted
-// arms, which SQLite does for a compound SELECT without sorting the large
-// arm, and stops after the page. The count reads at most
-// SearchTotalCap + 1 matches of each arm.
+// searchShape is what decides the SQL text of a search: which filters it
+// uses, not their values.
+type searchShape struct {
+	prefix, capabilities, gram bool
+	typeKind                   int // 0 any, 1 local, 2 another type
+	patterns                   int
+}
+
+func shapeOf(q numberpool.SearchQuery) searchShape {
+	shape := searchShape{
+		prefix:       q.NSNPrefix != "",
+		capabilities: encodeCapabilities(q.Capabilities) != 0,
+		gram:         q.Gram != "",
+		patterns:     len(q.NSNPatterns),
+	}
+	switch q.Type {
+	case "":
+	case numberpool.TypeLocal:
+		shape.typeKind = 1
+	default:
+		shape.typeKind = 2
+	}
+	return shape
+}
+
+// searchTexts holds the SQL of each search shape built so far, without
+// arguments. There are a few dozen shapes at most, and building the text
+// took about a tenth of the memory a search allocated.
+var searchTexts sync.Map // searchShape to searchSQL
+
+// buildSearch returns the queries of q, with its arguments.
 func buildSearch(q numberpool.SearchQuery) searchSQL {
-	terms, args := searchTerms(q, numbersColumns)
-	arms := []string{`SELECT ` + numberColumns + `, nsn` + availableFrom + terms}
+	_, args := searchTerms(q, numbersColumns)
+	if q.Gram != "" {
+		args = append(args, sql.Named("gram", q.Gram))
+	}
+
+	shape := shapeOf(q)
+	built, ok := searchTexts.Load(shape)
+	if !ok {
+		built, _ = searchTexts.LoadOrStore(shape, buildSearchText(q))
+	}
+	search := built.(searchSQL)
+	search.args = args
+	return search
+}
+
+// buildSearchText returns the queries of q without arguments. The page
+// query merges the sorted arms, which SQLite does for a compound SELECT
+// without sorting the large arm, and stops after the page. The count reads
+// at most SearchTotalCap + 1 matches of each arm.
+func buildSearchText(q numberpool.SearchQuery) searchSQL {
+	terms, _ := searchTerms(q, numbersColumns)
+	arms := []string{`SELECT ` + poolColumns + `, nsn` + availableFrom + terms}
 	counts := []string{`SELECT 1` + availableFrom + terms}
 	if q.Gram != "" {
 		gramTerms, _ := searchTerms(q, gramColumns)
 		pendingTerms, _ := searchTerms(q, pendingColumns)
 		arms = []string{
-			`SELECT ` + qualifiedNumberColumns + `, g.nsn AS nsn` + gramFrom + gramTerms,
-			`SELECT ` + qualify("numbers", numberColumns) + `, numbers.nsn` + pendingFrom + pendingTerms,
+			`SELECT ` + qualifiedPoolColumns + `, g.nsn AS nsn` + gramFrom + gramTerms,
+			`SELECT ` + qualify("numbers", poolColumns) + `, numbers.nsn` + pendingFrom + pendingTerms,
 		}
 		counts = []string{gramCount(q), `SELECT 1` + pendingFrom + pendingTerms}
-		args = append(args, sql.Named("gram", q.Gram))
 	}
-	arms = append(arms, `SELECT `+numberColumns+`, nsn`+cooledFrom+terms)
+	arms = append(arms, `SELECT `+poolColumns+`, nsn`+cooledFrom+terms)
 	counts = append(counts, `SELECT 1`+cooledFrom+terms)
 
 	var scanCount string
@@ -136,7 +183,6 @@ func buildSearch(q numberpool.SearchQuery) searchSQL {
 		page:      strings.Join(arms, "\nUNION ALL\n") + "\nORDER BY nsn, e164 LIMIT :limit OFFSET :offset",
 		count:     `SELECT ` + strings.Join(counts, " + "),
 		scanCount: scanCount,
-		args:      args,
 	}
 }
 
@@ -187,10 +233,15 @@ func budgetedCount(q numberpool.SearchQuery) string {
 		FROM (SELECT nsn` + availableFrom + base + ` LIMIT :budget)`
 }
 
-// qualifiedNumberColumns is numberColumns of the table aliased n, except
-// that e164 comes from pool_grams, whose key order the page then follows
-// without a sort.
-var qualifiedNumberColumns = strings.Replace(qualify("n", numberColumns), "n.e164", "g.e164", 1)
+// poolColumns are the columns of a number that the pool shows. The columns
+// of its owner, if any, are left out, so a search shows no trace of the
+// account that released a number.
+const poolColumns = `e164, country, type, region, capabilities, monthly_fee_cents, setup_fee_cents, updated_at`
+
+// qualifiedPoolColumns is poolColumns of the table aliased n, except that
+// e164 comes from pool_grams, whose key order the page then follows without
+// a sort.
+var qualifiedPoolColumns = strings.Replace(qualify("n", poolColumns), "n.e164", "g.e164", 1)
 
 func qualify(alias, columns string) string {
 	names := strings.Split(columns, ",")
@@ -221,7 +272,7 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		}
 
 		pageArgs := append(slices.Clip(args), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
-		page.Numbers, err = querySearchPage(ctx, tx, built.page, pageArgs)
+		page.Numbers, err = querySearchPage(ctx, tx, built.page, pageArgs, q.Limit)
 		if err != nil {
 			return err
 		}
@@ -288,42 +339,37 @@ func (s *Store) ExplainSearch(ctx context.Context, f numberpool.SearchFilter) (s
 	return plan.String(), nil
 }
 
-func querySearchPage(ctx context.Context, tx *sql.Tx, query string, args []any) ([]numberpool.Number, error) {
+// querySearchPage returns the numbers of a page query, available.
+func querySearchPage(ctx context.Context, tx *sql.Tx, query string, args []any, limit int) ([]numberpool.Number, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query page: %w", err)
 	}
 	defer rows.Close()
 
-	numbers := []numberpool.Number{}
+	// One set of scan targets serves every row, so a row allocates only
+	// its strings: garbage collections, which set the p99 of a search, then
+	// come less often.
+	var (
+		n                                             numberpool.Number
+		capabilities, monthlyFee, setupFee, updatedAt int64
+		nsn                                           string
+	)
+	dest := []any{&n.E164, &n.Country, &n.Type, &n.Region, &capabilities, &monthlyFee, &setupFee, &updatedAt, &nsn}
+	numbers := make([]numberpool.Number, 0, limit)
 	for rows.Next() {
-		var nsn string
-		row, err := scanNumber(withExtra{rows, &nsn})
-		if err != nil {
+		n = numberpool.Number{}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("scan page: %w", err)
 		}
-		numbers = append(numbers, poolView(row.Number))
+		n.Status = numberpool.StatusAvailable
+		n.Capabilities = decodeCapabilities(capabilities)
+		n.MonthlyFee = numberpool.Cents(monthlyFee)
+		n.SetupFee = numberpool.Cents(setupFee)
+		n.UpdatedAt = time.Unix(updatedAt, 0).UTC()
+		numbers = append(numbers, n)
 	}
 	return numbers, rows.Err()
-}
-
-// withExtra scans the columns of scanNumber followed by more columns.
-type withExtra struct {
-	sc    scanner
-	extra any
-}
-
-func (w withExtra) Scan(dest ...any) error {
-	return w.sc.Scan(append(dest, w.extra)...)
-}
-
-// poolView returns n as the pool offers it: available, with no trace of the
-// account that released it.
-func poolView(n numberpool.Number) numberpool.Number {
-	n.Status = numberpool.StatusAvailable
-	n.AccountID, n.TrunkID, n.ApplicationID = "", "", ""
-	n.PurchasedAt, n.ReleasedAt, n.AvailableAfter = time.Time{}, time.Time{}, time.Time{}
-	return n
 }
 
 // PurchaseNumber sells e164 to accountID in one transaction. A released
