@@ -74,14 +74,15 @@ type searchSQL struct {
 	args      []any
 }
 
-// scanBudget is how many index entries a count of a contains filter without
-// four consecutive digits reads at most. Such filters are tested on every
-// number the other filters select, at about 0.2 µs an entry on a warm
-// 10,000,000-number pool (sqlite3 .timer), so a count of a sparse filter
-// stops there and reports its total as capped. The page itself still reads
-// as far as it must. A budget of 5,000 cut the p99 of d*d*d searches from
-// 17 ms to 13 ms there (bench/poolbench). Tests lower it; nothing else
-// changes it.
+// scanBudget is how many index entries a count of a contains filter reads
+// at most: numbers when the filter has no four consecutive digits, or else
+// entries of its 4-gram. The filter is tested on each entry, at about 0.2 µs
+// an entry on a warm 10,000,000-number pool (sqlite3 .timer), so a count of
+// a sparse filter stops there and reports its total as capped. A count of a
+// dense one stops sooner, at the total cap. The page itself still reads as
+// far as it must. A budget of 5,000 cut the p99 of d*d*d searches from 17 ms
+// to 13 ms there, and of d*dddd searches from 16 ms to 9 ms
+// (bench/poolbench). Tests lower it; nothing else changes it.
 var scanBudget = 5_000
 
 // The arms of a search. Available numbers come from numbers_pool or
@@ -166,13 +167,18 @@ func buildSearchText(q numberpool.SearchQuery) searchSQL {
 			`SELECT ` + qualifiedPoolColumns + `, g.nsn AS nsn` + gramFrom + gramTerms,
 			`SELECT ` + qualify("numbers", poolColumns) + `, numbers.nsn` + pendingFrom + pendingTerms,
 		}
-		counts = []string{gramCount(q), `SELECT 1` + pendingFrom + pendingTerms}
+		counts = []string{"", `SELECT 1` + pendingFrom + pendingTerms}
 	}
 	arms = append(arms, `SELECT `+poolColumns+`, nsn`+cooledFrom+terms)
 	counts = append(counts, `SELECT 1`+cooledFrom+terms)
 
+	// A budgeted count replaces the count of the first arm.
 	var scanCount string
-	if q.Gram == "" && len(q.NSNPatterns) > 0 {
+	switch {
+	case q.Gram != "":
+		scanCount = budgetedGramCount(q)
+		counts = counts[1:]
+	case len(q.NSNPatterns) > 0:
 		scanCount = budgetedCount(q)
 		counts = counts[1:]
 	}
@@ -186,22 +192,34 @@ func buildSearchText(q numberpool.SearchQuery) searchSQL {
 	}
 }
 
-// gramCount returns the query that lists the available numbers holding the
-// 4-gram of q, for a count. It checks each number in numbers_pool, which
-// holds every column the filters test, rather than in its row: one probe of
-// a dense index instead of two. On a warm 10,000,000-number pool, a count of
-// 1,000 took 2 ms this way and 3 ms through the row (sqlite3 .timer).
-func gramCount(q numberpool.SearchQuery) string {
+// budgetedGramCount returns the query that reads at most :budget entries of
+// the 4-gram of q that the country and prefix select, and counts how many of
+// them are available numbers that match the patterns and the other filters.
+// A common 4-gram in a pattern that is rare otherwise, such as 2000 in
+// 3*2000, has about 100,000 entries in the benchmark's 10,000,000-number
+// pool, and reading them all took as long as the page itself.
+// It checks each number in numbers_pool, which holds every column the
+// filters test, rather than in its row: one probe of a dense index instead
+// of two. On a warm 10,000,000-number pool, a count of 1,000 took 2 ms this
+// way and 3 ms through the row (sqlite3 .timer).
+func budgetedGramCount(q numberpool.SearchQuery) string {
 	rowFilters := numberpool.SearchQuery{Type: q.Type, Capabilities: q.Capabilities}
-	q.Type, q.Capabilities = "", nil
-	gramTerms, _ := searchTerms(q, gramColumns)
+	patterns := q.NSNPatterns
+	q.Type, q.Capabilities, q.NSNPatterns = "", nil, nil
+	base, _ := searchTerms(q, gramColumns)
 
 	probe := `n.status = 'available' AND n.country = g.country AND n.nsn = g.nsn AND n.e164 = g.e164`
 	if rowTerms := rowFilterTerms(rowFilters); rowTerms != "" {
 		probe += " AND " + rowTerms
 	}
-	return `SELECT 1 FROM pool_grams AS g WHERE g.gram = :gram AND ` + gramTerms + `
-		AND EXISTS (SELECT 1 FROM numbers AS n INDEXED BY numbers_pool WHERE ` + probe + `)`
+	var tests []string
+	for i := range patterns {
+		tests = append(tests, fmt.Sprintf("g.nsn LIKE :nsn_pattern_%d", i))
+	}
+	tests = append(tests, `EXISTS (SELECT 1 FROM numbers AS n INDEXED BY numbers_pool WHERE `+probe+`)`)
+
+	candidates := `SELECT g.country, g.nsn, g.e164 FROM pool_grams AS g WHERE g.gram = :gram AND ` + base + ` LIMIT :budget`
+	return budgeted(candidates, strings.Join(tests, " AND "))
 }
 
 // rowFilterTerms returns the terms of the type and capability filters of q
@@ -229,8 +247,18 @@ func budgetedCount(q numberpool.SearchQuery) string {
 	for i := range patterns {
 		tests = append(tests, fmt.Sprintf("nsn LIKE :nsn_pattern_%d", i))
 	}
-	return `SELECT count(*), total(` + strings.Join(tests, " AND ") + `)
-		FROM (SELECT nsn` + availableFrom + base + ` LIMIT :budget)`
+	return budgeted(`SELECT nsn`+availableFrom+base+` LIMIT :budget`, strings.Join(tests, " AND "))
+}
+
+// budgeted returns the query that counts the rows of candidates, a query
+// with LIMIT :budget, that pass tests, and stops at :cap + 1 of them. Its
+// two columns are how many candidates it read and how many passed. The
+// first is 0 when the count stopped at the cap, because only a count that
+// read every candidate without reaching the cap needs it.
+func budgeted(candidates, tests string) string {
+	return `SELECT CASE WHEN matched > :cap THEN 0 ELSE (SELECT count(*) FROM (` + candidates + `)) END, matched
+		FROM (SELECT count(*) AS matched
+		      FROM (SELECT 1 FROM (` + candidates + `) AS g WHERE ` + tests + ` LIMIT :cap + 1))`
 }
 
 // poolColumns are the columns of a number that the pool shows. The columns
@@ -301,12 +329,11 @@ func countSearch(ctx context.Context, tx *sql.Tx, built searchSQL, args []any) (
 		return total, false, nil
 	}
 
-	var scanned int
-	var matched float64 // total() returns a float
+	var scanned, matched int
 	if err := tx.QueryRowContext(ctx, built.scanCount, countArgs...).Scan(&scanned, &matched); err != nil {
 		return 0, false, fmt.Errorf("count matches within the budget: %w", err)
 	}
-	return total + int(matched), scanned >= scanBudget, nil
+	return total + matched, scanned >= scanBudget, nil
 }
 
 // ExplainSearch returns the plan SQLite chooses for the page query of f, one

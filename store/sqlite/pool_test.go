@@ -200,8 +200,9 @@ func TestIndexGrams(t *testing.T) {
 }
 
 // TestSearchScanBudget lowers the budget of counts that test contains on
-// every candidate, and checks that such a count stops there, reports its
-// total as capped, and never reports less than the page shows.
+// every candidate, whether they read the numbers or the entries of a
+// 4-gram, and checks that such a count stops there, reports its total as
+// capped, and never reports less than the page shows.
 func TestSearchScanBudget(t *testing.T) {
 	defer func(budget int) { scanBudget = budget }(scanBudget)
 	scanBudget = 50
@@ -214,6 +215,9 @@ func TestSearchScanBudget(t *testing.T) {
 	}
 	if _, err := s.ImportNumbers(t.Context(), slices.Values(ns)); err != nil {
 		t.Fatalf("ImportNumbers: %v", err)
+	}
+	if n, err := s.IndexGrams(t.Context(), len(ns)); err != nil || n != len(ns) {
+		t.Fatalf("IndexGrams = %d, %v, want %d numbers indexed", n, err, len(ns))
 	}
 
 	tests := []struct {
@@ -229,7 +233,11 @@ func TestSearchScanBudget(t *testing.T) {
 		{"second page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 2, PerPage: 10}, 20, true, 10},
 		{"first page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 1, PerPage: 5}, 14, true, 5},
 		{"within budget", numberpool.SearchFilter{Country: "US", StartsWith: "212555001", Contains: "0*1", Page: 1, PerPage: 100}, 10, false, 10},
-		{"gram has no budget", numberpool.SearchFilter{Country: "US", Contains: "5501", Page: 1, PerPage: 100}, 20, false, 20},
+		{"gram within budget", numberpool.SearchFilter{Country: "US", Contains: "5501", Page: 1, PerPage: 100}, 20, false, 20},
+		// Every number contains 5550, and 5550*1 matches 20 of them, 10 among
+		// the first 50 entries of the 4-gram.
+		{"gram budget spent", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 100}, 20, true, 20},
+		{"gram first page", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 5}, 10, true, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
