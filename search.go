@@ -33,13 +33,34 @@ type SearchFilter struct {
 }
 
 // SearchPage is one page of a search. Total counts the matches up to
-// SearchTotalCap. TotalCapped reports that counting stopped early, so more
-// numbers than Total may match: at the cap, or, for a contains filter that
-// a store cannot look up in an index, after a fixed number of candidates.
+// SearchTotalCap, or further when the page proves more (see PageTotal).
+// TotalCapped reports that counting stopped early, so more numbers than
+// Total may match: at the cap, or, for a contains filter, after a fixed
+// number of candidates.
 type SearchPage struct {
 	Numbers     []Number
 	Total       int
 	TotalCapped bool
+}
+
+// PageTotal returns the total and capped flag of a page of q with onPage
+// numbers, given the count of its matches up to SearchTotalCap. stopped
+// reports that the count stopped before it read every candidate, so the
+// count is only a lower bound. A page proves its matches: a page with
+// numbers proves at least q.Offset plus them, and a page shorter than
+// q.Limit is the last one, which proves the exact total. The total is thus
+// never below what the pages up to this one have shown.
+func PageTotal(q SearchQuery, counted int, stopped bool, onPage int) (total int, capped bool) {
+	total, capped = min(counted, SearchTotalCap), counted > SearchTotalCap || stopped
+
+	switch {
+	case onPage > 0 && onPage < q.Limit, onPage == 0 && q.Offset == 0:
+		return q.Offset + onPage, false
+	case onPage > 0:
+		return max(total, q.Offset+onPage), capped
+	default:
+		return total, capped
+	}
 }
 
 // SearchQuery is a validated search reduced to the terms a store matches.
@@ -108,13 +129,16 @@ func (f SearchFilter) Query() (SearchQuery, error) {
 // which is then dropped, and is anchored at the start of the number. For
 // ends_with it is thus the whole number and needs a national number.
 func (q *SearchQuery) addFilters(f SearchFilter, countryCode string) error {
-	prefixes := []struct{ field, value string }{{"area_code", f.AreaCode}}
+	// raw is the value as given, for messages: value lacks the country
+	// code of a value with "+".
+	type digitPrefix struct{ field, value, raw string }
+	prefixes := []digitPrefix{{"area_code", f.AreaCode, f.AreaCode}}
 
 	startsWith, err := withoutCountryCode("starts_with", f.StartsWith, f.Country, countryCode)
 	if err != nil {
 		return err
 	}
-	prefixes = append(prefixes, struct{ field, value string }{"starts_with", startsWith})
+	prefixes = append(prefixes, digitPrefix{"starts_with", startsWith, f.StartsWith})
 
 	if f.Contains != "" {
 		rest, err := withoutCountryCode("contains", f.Contains, f.Country, countryCode)
@@ -124,7 +148,7 @@ func (q *SearchQuery) addFilters(f SearchFilter, countryCode string) error {
 		like := strings.ReplaceAll(rest, "*", "_")
 		if strings.HasPrefix(f.Contains, "+") {
 			literal, _, _ := strings.Cut(rest, "*")
-			prefixes = append(prefixes, struct{ field, value string }{"contains", literal})
+			prefixes = append(prefixes, digitPrefix{"contains", literal, f.Contains})
 			q.addPattern(like + "%")
 		} else {
 			q.addPattern("%" + like + "%")
@@ -146,7 +170,7 @@ func (q *SearchQuery) addFilters(f SearchFilter, countryCode string) error {
 					"invalid ends_with %q: a value with + is the whole number, %s and the national number; give the digits without + to match the end of the number",
 					shortSearchValue(f.EndsWith), countryCode)
 			}
-			prefixes = append(prefixes, struct{ field, value string }{"ends_with", rest})
+			prefixes = append(prefixes, digitPrefix{"ends_with", rest, f.EndsWith})
 			q.addPattern(rest)
 		} else {
 			q.addPattern("%" + rest)
@@ -157,8 +181,8 @@ func (q *SearchQuery) addFilters(f SearchFilter, countryCode string) error {
 		merged, ok := mergePrefixes(q.NSNPrefix, p.value)
 		if !ok {
 			return Validation(p.field, "must agree with the other digit filters",
-				"invalid %s %q: it cannot match a number that starts with %q, so nothing could match",
-				p.field, shortSearchValue(p.value), q.NSNPrefix)
+				"invalid %s %q: it cannot match a number whose national number starts with %q, as the other digit filters require, so nothing could match",
+				p.field, shortSearchValue(p.raw), q.NSNPrefix)
 		}
 		q.NSNPrefix = merged
 	}

@@ -1,6 +1,7 @@
 package numberpool
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -130,6 +131,55 @@ func TestPlanPurchase(t *testing.T) {
 			}
 			if tt.code != "" && ErrorCode(err) != tt.code {
 				t.Fatalf("PlanPurchase = %v, want %s", err, tt.code)
+			}
+		})
+	}
+}
+
+func TestSearchFilterConflictQuotesValue(t *testing.T) {
+	f := SearchFilter{Country: "US", AreaCode: "646", Contains: "+16160", Page: 1, PerPage: 20}
+
+	_, err := f.Query()
+	if err == nil {
+		t.Fatal("Query accepted contains +16160 with area code 646")
+	}
+	if want := `invalid contains "+16160"`; !strings.Contains(err.Error(), want) {
+		t.Errorf("error = %q, want it to quote the value as given: %s", err, want)
+	}
+}
+
+func TestPageTotal(t *testing.T) {
+	page := func(offset int) SearchQuery { return SearchQuery{Offset: offset, Limit: 20} }
+	tests := []struct {
+		name    string
+		q       SearchQuery
+		counted int
+		stopped bool
+		onPage  int
+		total   int
+		capped  bool
+	}{
+		{"exact count", page(0), 47, false, 20, 47, false},
+		{"short last page", page(40), 47, false, 7, 47, false},
+		{"no match", page(0), 0, false, 0, 0, false},
+		{"at the cap", page(0), SearchTotalCap + 1, false, 20, SearchTotalCap, true},
+		{"page past the cap", page(1100), SearchTotalCap + 1, false, 20, 1120, true},
+		{"short page past the cap", page(1100), SearchTotalCap + 1, false, 5, 1105, false},
+		{"stopped count", page(0), 14, true, 20, 20, true},
+		{"stopped count above the page", page(0), 300, true, 20, 300, true},
+		{"stopped count with a short page", page(0), 14, true, 17, 17, false},
+		{"stopped count with an empty first page", page(0), 0, true, 0, 0, false},
+		{"stopped count past the end", page(180), 14, true, 0, 14, true},
+		{"empty page past an exact end", page(60), 47, false, 0, 47, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			total, capped := PageTotal(tt.q, tt.counted, tt.stopped, tt.onPage)
+			if total != tt.total {
+				t.Errorf("total = %d, want %d", total, tt.total)
+			}
+			if capped != tt.capped {
+				t.Errorf("capped = %t, want %t", capped, tt.capped)
 			}
 		})
 	}

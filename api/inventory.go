@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -112,20 +113,33 @@ func parseSearchQuery(values url.Values) (numberpool.SearchFilter, error) {
 		f.Capabilities, err = parseCapabilities(raw)
 		return err
 	})
-	p.parse("page", func(raw string) (err *numberpool.Error) {
-		f.Page, err = parseIntInRange("page", raw, 1, maxSearchPage)
+	// A page or per_page that fails to parse keeps its default, so that
+	// the filter's own checks below do not report it a second time.
+	p.parse("page", func(raw string) *numberpool.Error {
+		page, err := parseIntInRange("page", raw, 1, maxSearchPage)
+		if err == nil {
+			f.Page = page
+		}
 		return err
 	})
-	p.parse("per_page", func(raw string) (err *numberpool.Error) {
-		f.PerPage, err = parseIntInRange("per_page", raw, 1, maxPerPage)
+	p.parse("per_page", func(raw string) *numberpool.Error {
+		perPage, err := parseIntInRange("per_page", raw, 1, maxPerPage)
+		if err == nil {
+			f.PerPage = perPage
+		}
 		return err
 	})
-	if err := p.err(); err != nil {
-		return numberpool.SearchFilter{}, err
-	}
 
-	// The filter's own checks name each remaining bad parameter.
+	// The filter's own checks name each remaining bad parameter, beside
+	// those that failed to parse.
 	if _, err := f.Query(); err != nil {
+		var invalid *numberpool.Error
+		if !errors.As(err, &invalid) {
+			return numberpool.SearchFilter{}, err
+		}
+		p.errs = append(p.errs, invalid)
+	}
+	if err := p.err(); err != nil {
 		return numberpool.SearchFilter{}, err
 	}
 	return f, nil

@@ -54,7 +54,8 @@ func TestSearchInventoryInvalid(t *testing.T) {
 		{"per_page", "country=US&per_page=101", []string{"per_page"}},
 		{"capabilities", "country=US&capabilities=voice,fax", []string{"capabilities"}},
 		{"type", "country=US&type=landline", []string{"type"}},
-		{"two at once", "country=US&per_page=0&ends_with=x", []string{"per_page"}},
+		{"two at once", "country=US&per_page=0&ends_with=x", []string{"per_page", "ends_with"}},
+		{"three at once", "country=US&contains=abc&type=zz&per_page=500", []string{"per_page", "type", "contains"}},
 		{"twice", "country=US&area_code=415&area_code=212", []string{"area_code"}},
 		{"ends_with country code", "country=GB&ends_with=%2B44", []string{"ends_with"}},
 	}

@@ -305,13 +305,7 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 			return err
 		}
 
-		page.Total, page.TotalCapped = min(total, numberpool.SearchTotalCap), total > numberpool.SearchTotalCap
-		if budgetSpent {
-			// The count stopped early, so it is only a lower bound, and
-			// the page itself proves some matches.
-			page.Total = max(page.Total, min(q.Offset+len(page.Numbers), numberpool.SearchTotalCap))
-			page.TotalCapped = true
-		}
+		page.Total, page.TotalCapped = numberpool.PageTotal(q, total, budgetSpent, len(page.Numbers))
 		return nil
 	})
 	return page, err

@@ -228,15 +228,17 @@ func TestSearchScanBudget(t *testing.T) {
 		numbers int
 	}{
 		// 0*1 matches 29 of the 120 numbers, 14 of them among the first 50.
-		// The count stops there, but the page proves more.
-		{"budget spent", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 1, PerPage: 100}, 29, true, 29},
+		// The count stops there, but the page proves more, and a short
+		// page proves the exact total.
+		{"short page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 1, PerPage: 100}, 29, false, 29},
 		{"second page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 2, PerPage: 10}, 20, true, 10},
 		{"first page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 1, PerPage: 5}, 14, true, 5},
+		{"page past the end", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 20, PerPage: 10}, 14, true, 0},
 		{"within budget", numberpool.SearchFilter{Country: "US", StartsWith: "212555001", Contains: "0*1", Page: 1, PerPage: 100}, 10, false, 10},
 		{"gram within budget", numberpool.SearchFilter{Country: "US", Contains: "5501", Page: 1, PerPage: 100}, 20, false, 20},
 		// Every number contains 5550, and 5550*1 matches 20 of them, 10 among
 		// the first 50 entries of the 4-gram.
-		{"gram budget spent", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 100}, 20, true, 20},
+		{"gram short page", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 100}, 20, false, 20},
 		{"gram first page", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 5}, 10, true, 5},
 	}
 	for _, tt := range tests {
