@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -152,4 +153,47 @@ func walFrames(t *testing.T, s *Store) uint32 {
 		t.Fatal("WAL-index header is being rewritten with no writer running")
 	}
 	return frames
+}
+
+func TestWriteUnsyncedRestoresFullSync(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+
+	var during int64
+	err := s.writeUnsynced(ctx, "unsynced write", func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&during); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, created_at) VALUES ('acc_unsynced', 0)`)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("writeUnsynced: %v", err)
+	}
+
+	const normal, full = 1, 2
+	if during != normal {
+		t.Errorf("synchronous inside writeUnsynced = %d, want %d (NORMAL)", during, normal)
+	}
+	if got := queryInt(t, s.writer, `PRAGMA synchronous`); got != full {
+		t.Errorf("writer synchronous after writeUnsynced = %d, want %d (FULL)", got, full)
+	}
+	if got := queryInt(t, s.reader, `SELECT count(*) FROM accounts WHERE id = 'acc_unsynced'`); got != 1 {
+		t.Errorf("accounts committed by writeUnsynced = %d, want 1", got)
+	}
+}
+
+func TestWriteUnsyncedFailureRestoresFullSync(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+
+	err := s.writeUnsynced(ctx, "failing unsynced write", func(tx *sql.Tx) error {
+		return errors.New("no write")
+	})
+	if err == nil {
+		t.Fatal("writeUnsynced returned no error for a failing function")
+	}
+	if got := queryInt(t, s.writer, `PRAGMA synchronous`); got != 2 {
+		t.Errorf("writer synchronous after a failed writeUnsynced = %d, want 2 (FULL)", got)
+	}
 }
