@@ -77,6 +77,16 @@ const checkpointBacklogFrames = 1_000
 // under it unless it writes more than 2,000 pages. Tests lower it.
 var walRestartFrames uint32 = 8_000
 
+// walStuckFrames is the WAL size, in frames, past which a checkpoint that
+// cannot copy every frame logs a warning: twice the size at which the
+// writer checkpoints itself. Only a reader holds frames back that long, such
+// as a sqlite3 shell left in a transaction, and the WAL grows until that
+// transaction ends. Tests lower it.
+var walStuckFrames = 2 * writerAutocheckpointPages
+
+// stuckWarningInterval is the least time between two such warnings.
+const stuckWarningInterval = time.Minute
+
 // checkpointer copies committed WAL frames into the database file on a
 // connection of its own, so that commits do not wait for the copy. It runs
 // PASSIVE checkpoints, which SQLite documents as copying what it can without
@@ -98,6 +108,9 @@ type checkpointer struct {
 	// drained, when not nil, is closed when the next checkpoint to start
 	// has ended. catchUp creates it.
 	drained chan struct{}
+
+	// warnedAt is when warnIfStuck last logged. Only run uses it.
+	warnedAt time.Time
 
 	stopOnce sync.Once
 }
@@ -150,10 +163,13 @@ func (c *checkpointer) run() {
 		c.drained = nil
 		c.mu.Unlock()
 
-		if _, err := c.checkpoint(context.Background()); err != nil {
+		state, err := c.checkpoint(context.Background())
+		if err != nil {
 			// The next commit tries again, and the writer's own
 			// checkpoints bound the WAL meanwhile.
 			c.logger.Warn("sqlite background checkpoint failed", "error", err)
+		} else {
+			c.warnIfStuck(state, time.Now())
 		}
 		if drained != nil {
 			close(drained)
@@ -170,6 +186,22 @@ func (c *checkpointer) run() {
 		case <-time.After(checkpointInterval):
 		}
 	}
+}
+
+// warnIfStuck logs a warning, at most once per stuckWarningInterval, when
+// the WAL has passed walStuckFrames and the checkpoint at now could not copy
+// all of it.
+func (c *checkpointer) warnIfStuck(state walState, now time.Time) {
+	if state.frames < walStuckFrames || state.checkpointed >= state.frames {
+		return
+	}
+	if !c.warnedAt.IsZero() && now.Sub(c.warnedAt) < stuckWarningInterval {
+		return
+	}
+	c.warnedAt = now
+	c.logger.Warn("sqlite WAL keeps growing because an open read transaction keeps checkpoints from copying it; "+
+		"end that transaction, for example in a sqlite3 shell",
+		"wal_frames", state.frames, "checkpointed_frames", state.checkpointed)
 }
 
 // catchUp starts a checkpoint at once and waits until it has ended, or until

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 )
@@ -195,5 +197,61 @@ func TestWriteUnsyncedFailureRestoresFullSync(t *testing.T) {
 	}
 	if got := queryInt(t, s.writer, `PRAGMA synchronous`); got != 2 {
 		t.Errorf("writer synchronous after a failed writeUnsynced = %d, want 2 (FULL)", got)
+	}
+}
+
+func TestCheckpointStopsAtOpenReader(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx := context.Background()
+	insertAccount(t, s, "acc_before_reader")
+
+	// A reader in a transaction, as a sqlite3 shell left open would be.
+	reader := openFile(t, s.path)
+	tx, err := reader.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatalf("begin reader: %v", err)
+	}
+	defer tx.Rollback()
+	var accounts int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&accounts); err != nil {
+		t.Fatalf("read in the reader: %v", err)
+	}
+
+	for i := range 5 {
+		insertAccount(t, s, fmt.Sprintf("acc_after_reader_%d", i))
+	}
+	state, err := s.checkpoint.checkpoint(ctx)
+	if err != nil {
+		t.Fatalf("checkpoint: %v", err)
+	}
+	if state.checkpointed >= state.frames {
+		t.Errorf("checkpoint copied %d of %d frames with a reader open, want fewer", state.checkpointed, state.frames)
+	}
+}
+
+func TestWarnIfStuck(t *testing.T) {
+	var logs strings.Builder
+	c := &checkpointer{logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	big := walStuckFrames + 100
+
+	c.warnIfStuck(walState{frames: big, checkpointed: big}, now)
+	c.warnIfStuck(walState{frames: walStuckFrames - 1, checkpointed: 0}, now)
+	if logs.Len() != 0 {
+		t.Fatalf("warned for a WAL that is copied or short: %s", logs.String())
+	}
+
+	c.warnIfStuck(walState{frames: big, checkpointed: 10}, now)
+	c.warnIfStuck(walState{frames: big + 500, checkpointed: 10}, now.Add(stuckWarningInterval/2))
+	if got := strings.Count(logs.String(), "sqlite WAL keeps growing"); got != 1 {
+		t.Errorf("warnings within one interval = %d, want 1:\n%s", got, logs.String())
+	}
+	if !strings.Contains(logs.String(), fmt.Sprintf("wal_frames=%d", big)) {
+		t.Errorf("warning does not give the WAL size %d:\n%s", big, logs.String())
+	}
+
+	c.warnIfStuck(walState{frames: big + 900, checkpointed: 10}, now.Add(stuckWarningInterval))
+	if got := strings.Count(logs.String(), "sqlite WAL keeps growing"); got != 2 {
+		t.Errorf("warnings after one interval = %d, want 2", got)
 	}
 }
