@@ -255,3 +255,28 @@ func TestWarnIfStuck(t *testing.T) {
 		t.Errorf("warnings after one interval = %d, want 2", got)
 	}
 }
+
+func TestWriteUnsyncedCancelledKeepsFullSync(t *testing.T) {
+	s, _ := newTestStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+
+	err := s.writeUnsynced(ctx, "cancelled unsynced write", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, created_at) VALUES ('acc_cancelled', 0)`); err != nil {
+			return err
+		}
+		cancel()
+		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (id, created_at) VALUES ('acc_cancelled_2', 0)`)
+		return err
+	})
+	if err == nil {
+		t.Fatal("writeUnsynced returned no error after its context was cancelled")
+	}
+
+	if got := queryInt(t, s.writer, `PRAGMA synchronous`); got != 2 {
+		t.Errorf("writer synchronous after a cancelled writeUnsynced = %d, want 2 (FULL)", got)
+	}
+	if got := queryInt(t, s.reader, `SELECT count(*) FROM accounts WHERE id LIKE 'acc_cancelled%'`); got != 0 {
+		t.Errorf("accounts left by the cancelled transaction = %d, want 0", got)
+	}
+	insertAccount(t, s, "acc_after_cancel")
+}

@@ -293,14 +293,20 @@ func (s *Store) writeUnsynced(ctx context.Context, op string, fn func(*sql.Tx) e
 		return wrapError(op, err)
 	}
 	defer conn.Close()
+
+	// On any failure the connection is discarded rather than set back to
+	// FULL: the setting may have taken effect despite an error, and a
+	// transaction cancelled with ctx may still be rolling back, which
+	// SQLite requires to end before the setting can change.
 	if _, err := conn.ExecContext(ctx, `PRAGMA synchronous = NORMAL`); err != nil {
+		discardConn(conn)
 		return wrapError(op, err)
 	}
-	defer s.restoreSync(ctx, conn, op)
-
 	if err := s.inTx(ctx, conn, op, fn); err != nil {
+		discardConn(conn)
 		return err
 	}
+	s.restoreSync(ctx, conn, op)
 	s.checkpoint.nudge(s.walBacklog())
 	return nil
 }
@@ -314,8 +320,13 @@ func (s *Store) restoreSync(ctx context.Context, conn *sql.Conn, op string) {
 	}
 	s.logger.ErrorContext(ctx, "sqlite writer not set back to synchronous=FULL; closing the connection",
 		"operation", op, "error", err)
-	// database/sql closes a connection whose Raw function returns
-	// driver.ErrBadConn, rather than return it to the pool.
+	discardConn(conn)
+}
+
+// discardConn closes the connection of conn instead of returning it to its
+// pool. database/sql closes a connection whose Raw function returns
+// driver.ErrBadConn.
+func discardConn(conn *sql.Conn) {
 	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 }
 
