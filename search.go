@@ -63,6 +63,14 @@ func PageTotal(q SearchQuery, counted int, stopped bool, onPage int) (total int,
 	}
 }
 
+// PageTotalUnproven reports whether neither the count nor the page proves
+// the total of a page of q: the page is empty and past the first, and the
+// count stopped early or at the cap. The matches before q.Offset, which a
+// store can count, are then the exact total.
+func PageTotalUnproven(q SearchQuery, counted int, stopped bool, onPage int) bool {
+	return onPage == 0 && q.Offset > 0 && (stopped || counted > SearchTotalCap)
+}
+
 // SearchQuery is a validated search reduced to the terms a store matches.
 // Patterns use the syntax of SQL LIKE: "_" matches one character and "%" any
 // run. Only digits, "_" and "%" ever appear in them, so they need no
@@ -98,17 +106,28 @@ func NSNPrefixEnd(prefix string) string {
 // parameter gets its own detail in one VALIDATION_FAILED error.
 func (f SearchFilter) Query() (SearchQuery, error) {
 	var errs searchErrors
-	code, err := validateSearchCountry(f.Country)
-	errs.add(err)
+	code, countryErr := validateSearchCountry(f.Country)
+	errs.add(countryErr)
 	errs.add(validateSearchType(f.Type))
 	errs.add(validateSearchCapabilities(f.Capabilities))
 	errs.add(validatePaging(f.Page, f.PerPage))
-	errs.add(validateAreaCode(f.AreaCode, code))
-	errs.add(validateDigits("starts_with", f.StartsWith, maxFilterDigits, true, false))
-	errs.add(validateDigits("contains", f.Contains, maxFilterDigits, true, true))
-	errs.add(validateDigits("ends_with", f.EndsWith, maxFilterDigits, true, false))
-	if err := errs.err(); err != nil {
-		return SearchQuery{}, err
+
+	// A malformed digit filter is left out of the checks that combine the
+	// filters, which would only report it again.
+	digits := f
+	for _, check := range []struct {
+		err   *Error
+		value *string
+	}{
+		{validateAreaCode(f.AreaCode, code), &digits.AreaCode},
+		{validateDigits("starts_with", f.StartsWith, maxFilterDigits, true, false), &digits.StartsWith},
+		{validateDigits("contains", f.Contains, maxFilterDigits, true, true), &digits.Contains},
+		{validateDigits("ends_with", f.EndsWith, maxFilterDigits, true, false), &digits.EndsWith},
+	} {
+		if check.err != nil {
+			errs.add(check.err)
+			*check.value = ""
+		}
 	}
 
 	q := SearchQuery{
@@ -118,7 +137,10 @@ func (f SearchFilter) Query() (SearchQuery, error) {
 		Offset:       (f.Page - 1) * f.PerPage,
 		Limit:        f.PerPage,
 	}
-	if err := q.addFilters(f, "+"+strconv.Itoa(code)); err != nil {
+	if countryErr == nil {
+		q.addFilters(digits, "+"+strconv.Itoa(code), &errs)
+	}
+	if err := errs.err(); err != nil {
 		return SearchQuery{}, err
 	}
 	return q, nil
@@ -128,65 +150,63 @@ func (f SearchFilter) Query() (SearchQuery, error) {
 // national number. A value with "+" must begin with the country's code,
 // which is then dropped, and is anchored at the start of the number. For
 // ends_with it is thus the whole number and needs a national number.
-func (q *SearchQuery) addFilters(f SearchFilter, countryCode string) error {
+func (q *SearchQuery) addFilters(f SearchFilter, countryCode string, errs *searchErrors) {
 	// raw is the value as given, for messages: value lacks the country
 	// code of a value with "+".
 	type digitPrefix struct{ field, value, raw string }
 	prefixes := []digitPrefix{{"area_code", f.AreaCode, f.AreaCode}}
 
-	startsWith, err := withoutCountryCode("starts_with", f.StartsWith, f.Country, countryCode)
-	if err != nil {
-		return err
+	if startsWith, err := withoutCountryCode("starts_with", f.StartsWith, f.Country, countryCode); err != nil {
+		errs.add(err)
+	} else {
+		prefixes = append(prefixes, digitPrefix{"starts_with", startsWith, f.StartsWith})
 	}
-	prefixes = append(prefixes, digitPrefix{"starts_with", startsWith, f.StartsWith})
 
 	if f.Contains != "" {
 		rest, err := withoutCountryCode("contains", f.Contains, f.Country, countryCode)
-		if err != nil {
-			return err
-		}
-		like := strings.ReplaceAll(rest, "*", "_")
-		if strings.HasPrefix(f.Contains, "+") {
+		switch {
+		case err != nil:
+			errs.add(err)
+		case strings.HasPrefix(f.Contains, "+"):
 			literal, _, _ := strings.Cut(rest, "*")
 			prefixes = append(prefixes, digitPrefix{"contains", literal, f.Contains})
-			q.addPattern(like + "%")
-		} else {
-			q.addPattern("%" + like + "%")
+			q.addPattern(strings.ReplaceAll(rest, "*", "_") + "%")
+		default:
+			q.addPattern("%" + strings.ReplaceAll(rest, "*", "_") + "%")
 			q.Gram = firstGram(rest)
 		}
 	}
 
 	if f.EndsWith != "" {
 		rest, err := withoutCountryCode("ends_with", f.EndsWith, f.Country, countryCode)
-		if err != nil {
-			return err
-		}
-		if strings.HasPrefix(f.EndsWith, "+") {
+		switch {
+		case err != nil:
+			errs.add(err)
+		case !strings.HasPrefix(f.EndsWith, "+"):
+			q.addPattern("%" + rest)
+		case rest == "":
 			// Anchored at both ends, a value with "+" is the whole number, so
 			// the country code alone would match every number of the country
 			// by an empty prefix and pattern.
-			if rest == "" {
-				return Validation("ends_with", "must have digits after the country code",
-					"invalid ends_with %q: a value with + is the whole number, %s and the national number; give the digits without + to match the end of the number",
-					shortSearchValue(f.EndsWith), countryCode)
-			}
+			errs.add(Validation("ends_with", "must have digits after the country code",
+				"invalid ends_with %q: a value with + is the whole number, %s and the national number; give the digits without + to match the end of the number",
+				shortSearchValue(f.EndsWith), countryCode))
+		default:
 			prefixes = append(prefixes, digitPrefix{"ends_with", rest, f.EndsWith})
 			q.addPattern(rest)
-		} else {
-			q.addPattern("%" + rest)
 		}
 	}
 
 	for _, p := range prefixes {
 		merged, ok := mergePrefixes(q.NSNPrefix, p.value)
 		if !ok {
-			return Validation(p.field, "must agree with the other digit filters",
+			errs.add(Validation(p.field, "must agree with the other digit filters",
 				"invalid %s %q: it cannot match a number whose national number starts with %q, as the other digit filters require, so nothing could match",
-				p.field, shortSearchValue(p.raw), q.NSNPrefix)
+				p.field, shortSearchValue(p.raw), q.NSNPrefix))
+			continue
 		}
 		q.NSNPrefix = merged
 	}
-	return nil
 }
 
 // addPattern adds a LIKE pattern unless it matches every number.
@@ -199,7 +219,7 @@ func (q *SearchQuery) addPattern(like string) {
 // withoutCountryCode returns value without its leading "+" and country code,
 // or value as it is when it has no "+". A value that is only a part of the
 // country code matches every number of the country and becomes empty.
-func withoutCountryCode(field, value, country, countryCode string) (string, error) {
+func withoutCountryCode(field, value, country, countryCode string) (string, *Error) {
 	if !strings.HasPrefix(value, "+") {
 		return value, nil
 	}

@@ -184,3 +184,62 @@ func TestPageTotal(t *testing.T) {
 		})
 	}
 }
+
+func TestPageTotalUnproven(t *testing.T) {
+	page := func(offset int) SearchQuery { return SearchQuery{Offset: offset, Limit: 20} }
+	tests := []struct {
+		name    string
+		q       SearchQuery
+		counted int
+		stopped bool
+		onPage  int
+		want    bool
+	}{
+		{"empty page after a stopped count", page(200), 14, true, 0, true},
+		{"empty page past the cap", page(2000), SearchTotalCap + 1, false, 0, true},
+		{"empty page after an exact count", page(200), 47, false, 0, false},
+		{"empty first page", page(0), 0, true, 0, false},
+		{"page with numbers", page(200), 14, true, 3, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := PageTotalUnproven(tt.q, tt.counted, tt.stopped, tt.onPage); got != tt.want {
+				t.Errorf("PageTotalUnproven = %t, want %t", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSearchFilterQueryReportsEveryField(t *testing.T) {
+	tests := []struct {
+		name   string
+		filter SearchFilter
+		fields []string
+	}{
+		{"type and foreign ends_with", SearchFilter{Country: "US", Type: "zz", EndsWith: "+44"}, []string{"type", "ends_with"}},
+		{"type and bare country code", SearchFilter{Country: "US", Type: "zz", EndsWith: "+1"}, []string{"type", "ends_with"}},
+		{"type and conflict", SearchFilter{Country: "US", Type: "zz", AreaCode: "646", Contains: "+16160"}, []string{"type", "contains"}},
+		{"area code and foreign ends_with", SearchFilter{Country: "US", AreaCode: "64", EndsWith: "+44"}, []string{"area_code", "ends_with"}},
+		{"three foreign filters", SearchFilter{Country: "US", StartsWith: "+44", Contains: "+44", EndsWith: "+44"}, []string{"starts_with", "contains", "ends_with"}},
+		{"malformed and conflicting", SearchFilter{Country: "US", AreaCode: "212", StartsWith: "+1415", Contains: "abc"}, []string{"contains", "starts_with"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := tt.filter
+			f.Page, f.PerPage = 1, 20
+
+			_, err := f.Query()
+			e, ok := err.(*Error)
+			if !ok || e.Code != CodeValidationFailed {
+				t.Fatalf("Query error = %v, want VALIDATION_FAILED", err)
+			}
+			var fields []string
+			for _, d := range e.Details {
+				fields = append(fields, d.Field)
+			}
+			if d := cmp.Diff(tt.fields, fields); d != "" {
+				t.Errorf("detail fields (-want +got):\n%s", d)
+			}
+		})
+	}
+}

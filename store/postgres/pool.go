@@ -64,7 +64,8 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		if err := beginSearch(ctx, tx, q); err != nil {
 			return err
 		}
-		built := buildSearch(q, numberpool.NowSeconds(s.clock))
+		now := numberpool.NowSeconds(s.clock)
+		built := buildSearch(q, now)
 
 		total, budgetSpent := 0, false
 		if built.budgeted {
@@ -85,6 +86,18 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		}
 
 		page.Total, page.TotalCapped = numberpool.PageTotal(q, total, budgetSpent, len(page.Numbers))
+		if numberpool.PageTotalUnproven(q, total, budgetSpent, len(page.Numbers)) {
+			// The page query with the offset as its limit counts the
+			// matches before the page; it costs what the page did.
+			before := q
+			before.Limit, before.Offset = q.Offset, 0
+			counted := buildSearch(before, now)
+			err := tx.QueryRow(ctx, `SELECT count(*) FROM (`+counted.page+`) AS page`, counted.pageArgs...).Scan(&page.Total)
+			if err != nil {
+				return fmt.Errorf("count matches before the page: %w", err)
+			}
+			page.TotalCapped = false
+		}
 		return nil
 	})
 	return page, err
@@ -197,12 +210,14 @@ func countWithinBudget(ctx context.Context, tx pgx.Tx, q numberpool.SearchQuery)
 	}
 
 	query := `SELECT count(*), count(*) FILTER (WHERE ` + strings.Join(tests, " AND ") + `)
-		FROM (SELECT nsn FROM numbers WHERE status = 'available' AND ` + base + ` LIMIT ` + args.add(scanBudget) + `) candidates`
+		FROM (SELECT nsn FROM numbers WHERE status = 'available' AND ` + base + ` LIMIT ` + args.add(scanBudget+1) + `) candidates`
 	var scanned, matched int
 	if err := tx.QueryRow(ctx, query, args...).Scan(&scanned, &matched); err != nil {
 		return 0, false, fmt.Errorf("count matches within the budget: %w", err)
 	}
-	return matched, scanned >= scanBudget, nil
+	// One candidate past the budget distinguishes a count that stopped from
+	// one that read exactly scanBudget candidates, all there were.
+	return matched, scanned > scanBudget, nil
 }
 
 // countMatches counts at most SearchTotalCap + 1 matches of each arm, a

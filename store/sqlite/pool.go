@@ -218,7 +218,7 @@ func budgetedGramCount(q numberpool.SearchQuery) string {
 	}
 	tests = append(tests, `EXISTS (SELECT 1 FROM numbers AS n INDEXED BY numbers_pool WHERE `+probe+`)`)
 
-	candidates := `SELECT g.country, g.nsn, g.e164 FROM pool_grams AS g WHERE g.gram = :gram AND ` + base + ` LIMIT :budget`
+	candidates := `SELECT g.country, g.nsn, g.e164 FROM pool_grams AS g WHERE g.gram = :gram AND ` + base + ` LIMIT :budget + 1`
 	return budgeted(candidates, strings.Join(tests, " AND "))
 }
 
@@ -247,14 +247,16 @@ func budgetedCount(q numberpool.SearchQuery) string {
 	for i := range patterns {
 		tests = append(tests, fmt.Sprintf("nsn LIKE :nsn_pattern_%d", i))
 	}
-	return budgeted(`SELECT nsn`+availableFrom+base+` LIMIT :budget`, strings.Join(tests, " AND "))
+	return budgeted(`SELECT nsn`+availableFrom+base+` LIMIT :budget + 1`, strings.Join(tests, " AND "))
 }
 
 // budgeted returns the query that counts the rows of candidates, a query
-// with LIMIT :budget, that pass tests, and stops at :cap + 1 of them. Its
+// with LIMIT :budget + 1, that pass tests, and stops at :cap + 1 of them. Its
 // two columns are how many candidates it read and how many passed. The
 // first is 0 when the count stopped at the cap, because only a count that
-// read every candidate without reaching the cap needs it.
+// read every candidate without reaching the cap needs it. Reading one
+// candidate past the budget distinguishes a count that stopped from one that read
+// exactly :budget candidates, all there were.
 func budgeted(candidates, tests string) string {
 	return `SELECT CASE WHEN matched > :cap THEN 0 ELSE (SELECT count(*) FROM (` + candidates + `)) END, matched
 		FROM (SELECT count(*) AS matched
@@ -306,6 +308,16 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		}
 
 		page.Total, page.TotalCapped = numberpool.PageTotal(q, total, budgetSpent, len(page.Numbers))
+		if numberpool.PageTotalUnproven(q, total, budgetSpent, len(page.Numbers)) {
+			// The page query with the offset as its limit counts the
+			// matches before the page; it costs what the page did.
+			beforeArgs := append(slices.Clip(args), sql.Named("limit", q.Offset), sql.Named("offset", 0))
+			err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (`+built.page+`)`, beforeArgs...).Scan(&page.Total)
+			if err != nil {
+				return fmt.Errorf("count matches before the page: %w", err)
+			}
+			page.TotalCapped = false
+		}
 		return nil
 	})
 	return page, err
@@ -327,7 +339,7 @@ func countSearch(ctx context.Context, tx *sql.Tx, built searchSQL, args []any) (
 	if err := tx.QueryRowContext(ctx, built.scanCount, countArgs...).Scan(&scanned, &matched); err != nil {
 		return 0, false, fmt.Errorf("count matches within the budget: %w", err)
 	}
-	return total + matched, scanned >= scanBudget, nil
+	return total + matched, scanned > scanBudget, nil
 }
 
 // ExplainSearch returns the plan SQLite chooses for the page query of f, one

@@ -226,23 +226,33 @@ func TestSearchScanBudget(t *testing.T) {
 		total   int
 		capped  bool
 		numbers int
+		budget  int // 0 means 50
 	}{
 		// 0*1 matches 29 of the 120 numbers, 14 of them among the first 50.
-		// The count stops there, but the page proves more, and a short
-		// page proves the exact total.
-		{"short page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 1, PerPage: 100}, 29, false, 29},
-		{"second page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 2, PerPage: 10}, 20, true, 10},
-		{"first page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 1, PerPage: 5}, 14, true, 5},
-		{"page past the end", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 20, PerPage: 10}, 14, true, 0},
-		{"within budget", numberpool.SearchFilter{Country: "US", StartsWith: "212555001", Contains: "0*1", Page: 1, PerPage: 100}, 10, false, 10},
-		{"gram within budget", numberpool.SearchFilter{Country: "US", Contains: "5501", Page: 1, PerPage: 100}, 20, false, 20},
+		// The count stops there, but the page proves more, a short page
+		// proves the exact total, and so does a count of the matches
+		// before an empty page.
+		{"short page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 1, PerPage: 100}, 29, false, 29, 0},
+		{"second page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 2, PerPage: 10}, 20, true, 10, 0},
+		{"first page", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 1, PerPage: 5}, 14, true, 5, 0},
+		{"page past the end", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 20, PerPage: 10}, 29, false, 0, 0},
+		{"within budget", numberpool.SearchFilter{Country: "US", StartsWith: "212555001", Contains: "0*1", Page: 1, PerPage: 100}, 10, false, 10, 0},
+		{"gram within budget", numberpool.SearchFilter{Country: "US", Contains: "5501", Page: 1, PerPage: 100}, 20, false, 20, 0},
 		// Every number contains 5550, and 5550*1 matches 20 of them, 10 among
 		// the first 50 entries of the 4-gram.
-		{"gram short page", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 100}, 20, false, 20},
-		{"gram first page", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 5}, 10, true, 5},
+		{"gram short page", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 100}, 20, false, 20, 0},
+		{"gram first page", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 5}, 10, true, 5, 0},
+		// A budget of exactly the 120 candidates reads them all, so the
+		// count is exact.
+		{"budget of every candidate", numberpool.SearchFilter{Country: "US", Contains: "0*1", Page: 1, PerPage: 5}, 29, false, 5, 120},
+		{"gram budget of every entry", numberpool.SearchFilter{Country: "US", Contains: "5550*1", Page: 1, PerPage: 5}, 20, false, 5, 120},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			scanBudget = 50
+			if tt.budget != 0 {
+				scanBudget = tt.budget
+			}
 			page, err := s.SearchInventory(t.Context(), tt.filter)
 			if err != nil {
 				t.Fatalf("SearchInventory: %v", err)

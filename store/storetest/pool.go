@@ -409,6 +409,28 @@ func testSearchTotalCap(t *testing.T, newStore Harness) {
 	if page.Total != 1 || page.TotalCapped {
 		t.Errorf("total of a narrow search = %d (capped %t), want 1 (not capped)", page.Total, page.TotalCapped)
 	}
+
+	// Past the cap, pages prove the total: the short last one and an
+	// empty one after it give all 1,006 matches.
+	want := len(all)
+	for _, tt := range []struct {
+		page, numbers, total int
+		capped               bool
+	}{
+		{100, 10, numberpool.SearchTotalCap, true},
+		{101, want - numberpool.SearchTotalCap, want, false},
+		{102, 0, want, false},
+		{1000, 0, want, false},
+	} {
+		page = f.search(numberpool.SearchFilter{Country: "US", Page: tt.page, PerPage: 10})
+		if len(page.Numbers) != tt.numbers {
+			t.Errorf("page %d has %d numbers, want %d", tt.page, len(page.Numbers), tt.numbers)
+		}
+		if page.Total != tt.total || page.TotalCapped != tt.capped {
+			t.Errorf("page %d: total = %d (capped %t), want %d (capped %t)",
+				tt.page, page.Total, page.TotalCapped, tt.total, tt.capped)
+		}
+	}
 }
 
 func testPurchase(t *testing.T, newStore Harness) {
