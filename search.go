@@ -54,13 +54,20 @@ func PageTotal(q SearchQuery, counted int, stopped bool, onPage int) (total int,
 	total, capped = min(counted, SearchTotalCap), counted > SearchTotalCap || stopped
 
 	switch {
-	case onPage > 0 && onPage < q.Limit, onPage == 0 && q.Offset == 0:
+	case PageProvesTotal(q, onPage):
 		return q.Offset + onPage, false
 	case onPage > 0:
 		return max(total, q.Offset+onPage), capped
 	default:
 		return total, capped
 	}
+}
+
+// PageProvesTotal reports whether a page of q with onPage numbers is the
+// last one and so gives the exact total, q.Offset plus onPage, without a
+// count: it is shorter than q.Limit, and has numbers or is the first page.
+func PageProvesTotal(q SearchQuery, onPage int) bool {
+	return onPage < q.Limit && (onPage > 0 || q.Offset == 0)
 }
 
 // PageTotalUnproven reports whether neither the count nor the page proves

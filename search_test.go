@@ -243,3 +243,25 @@ func TestSearchFilterQueryReportsEveryField(t *testing.T) {
 		})
 	}
 }
+
+func TestPageProvesTotal(t *testing.T) {
+	page := func(offset int) SearchQuery { return SearchQuery{Offset: offset, Limit: 20} }
+	tests := []struct {
+		name   string
+		q      SearchQuery
+		onPage int
+		want   bool
+	}{
+		{"short page", page(40), 7, true},
+		{"empty first page", page(0), 0, true},
+		{"full page", page(40), 20, false},
+		{"empty page past the first", page(40), 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := PageProvesTotal(tt.q, tt.onPage); got != tt.want {
+				t.Errorf("PageProvesTotal = %t, want %t", got, tt.want)
+			}
+		})
+	}
+}

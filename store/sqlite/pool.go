@@ -296,17 +296,21 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		now := numberpool.NowSeconds(s.clock)
 		args := append(slices.Clip(built.args), sql.Named("now", now.Unix()))
 
-		total, budgetSpent, err := countSearch(ctx, tx, built, args)
-		if err != nil {
-			return err
-		}
-
 		pageArgs := append(slices.Clip(args), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
+		var err error
 		page.Numbers, err = querySearchPage(ctx, tx, built.page, pageArgs, q.Limit)
 		if err != nil {
 			return err
 		}
+		if numberpool.PageProvesTotal(q, len(page.Numbers)) {
+			page.Total, page.TotalCapped = q.Offset+len(page.Numbers), false
+			return nil
+		}
 
+		total, budgetSpent, err := countSearch(ctx, tx, built, args)
+		if err != nil {
+			return err
+		}
 		page.Total, page.TotalCapped = numberpool.PageTotal(q, total, budgetSpent, len(page.Numbers))
 		if numberpool.PageTotalUnproven(q, total, budgetSpent, len(page.Numbers)) {
 			// The page query with the offset as its limit counts the
