@@ -149,7 +149,6 @@ func TestSearchFilterConflictQuotesValue(t *testing.T) {
 }
 
 func TestPageTotal(t *testing.T) {
-	page := func(offset int) SearchQuery { return SearchQuery{Offset: offset, Limit: 20} }
 	tests := []struct {
 		name    string
 		q       SearchQuery
@@ -159,18 +158,18 @@ func TestPageTotal(t *testing.T) {
 		total   int
 		capped  bool
 	}{
-		{"exact count", page(0), 47, false, 20, 47, false},
-		{"short last page", page(40), 47, false, 7, 47, false},
-		{"no match", page(0), 0, false, 0, 0, false},
-		{"at the cap", page(0), SearchTotalCap + 1, false, 20, SearchTotalCap, true},
-		{"page past the cap", page(1100), SearchTotalCap + 1, false, 20, 1120, true},
-		{"short page past the cap", page(1100), SearchTotalCap + 1, false, 5, 1105, false},
-		{"stopped count", page(0), 14, true, 20, 20, true},
-		{"stopped count above the page", page(0), 300, true, 20, 300, true},
-		{"stopped count with a short page", page(0), 14, true, 17, 17, false},
-		{"stopped count with an empty first page", page(0), 0, true, 0, 0, false},
-		{"stopped count past the end", page(180), 14, true, 0, 14, true},
-		{"empty page past an exact end", page(60), 47, false, 0, 47, false},
+		{"exact count", pageAt(0), 47, false, 20, 47, false},
+		{"short last page", pageAt(40), 47, false, 7, 47, false},
+		{"no match", pageAt(0), 0, false, 0, 0, false},
+		{"at the cap", pageAt(0), SearchTotalCap + 1, false, 20, SearchTotalCap, true},
+		{"page past the cap", pageAt(1100), SearchTotalCap + 1, false, 20, 1120, true},
+		{"short page past the cap", pageAt(1100), SearchTotalCap + 1, false, 5, 1105, false},
+		{"stopped count", pageAt(0), 14, true, 20, 20, true},
+		{"stopped count above the page", pageAt(0), 300, true, 20, 300, true},
+		{"stopped count with a short page", pageAt(0), 14, true, 17, 17, false},
+		{"stopped count with an empty first page", pageAt(0), 0, true, 0, 0, false},
+		{"stopped count past the end", pageAt(180), 14, true, 0, 14, true},
+		{"empty page past an exact end", pageAt(60), 47, false, 0, 47, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,7 +185,6 @@ func TestPageTotal(t *testing.T) {
 }
 
 func TestPageTotalUnproven(t *testing.T) {
-	page := func(offset int) SearchQuery { return SearchQuery{Offset: offset, Limit: 20} }
 	tests := []struct {
 		name    string
 		q       SearchQuery
@@ -195,11 +193,11 @@ func TestPageTotalUnproven(t *testing.T) {
 		onPage  int
 		want    bool
 	}{
-		{"empty page after a stopped count", page(200), 14, true, 0, true},
-		{"empty page past the cap", page(2000), SearchTotalCap + 1, false, 0, true},
-		{"empty page after an exact count", page(200), 47, false, 0, false},
-		{"empty first page", page(0), 0, true, 0, false},
-		{"page with numbers", page(200), 14, true, 3, false},
+		{"empty page after a stopped count", pageAt(200), 14, true, 0, true},
+		{"empty page past the cap", pageAt(2000), SearchTotalCap + 1, false, 0, true},
+		{"empty page after an exact count", pageAt(200), 47, false, 0, false},
+		{"empty first page", pageAt(0), 0, true, 0, false},
+		{"page with numbers", pageAt(200), 14, true, 3, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -245,17 +243,16 @@ func TestSearchFilterQueryReportsEveryField(t *testing.T) {
 }
 
 func TestPageProvesTotal(t *testing.T) {
-	page := func(offset int) SearchQuery { return SearchQuery{Offset: offset, Limit: 20} }
 	tests := []struct {
 		name   string
 		q      SearchQuery
 		onPage int
 		want   bool
 	}{
-		{"short page", page(40), 7, true},
-		{"empty first page", page(0), 0, true},
-		{"full page", page(40), 20, false},
-		{"empty page past the first", page(40), 0, false},
+		{"short page", pageAt(40), 7, true},
+		{"empty first page", pageAt(0), 0, true},
+		{"full page", pageAt(40), 20, false},
+		{"empty page past the first", pageAt(40), 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,4 +261,9 @@ func TestPageProvesTotal(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pageAt returns a query for the page of 20 numbers that starts at offset.
+func pageAt(offset int) SearchQuery {
+	return SearchQuery{Offset: offset, Limit: 20}
 }
