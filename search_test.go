@@ -159,28 +159,34 @@ func TestSearchFilterConflictQuotesValue(t *testing.T) {
 	}
 }
 
+// TestPageTotal checks PageTotal with PageProvesTotal and PageTotalUnproven,
+// which decide whether a store needs a count at all and whether it must
+// count the matches before an empty page.
 func TestPageTotal(t *testing.T) {
 	tests := []struct {
-		name    string
-		q       SearchQuery
-		counted int
-		stopped bool
-		onPage  int
-		total   int
-		capped  bool
+		name     string
+		q        SearchQuery
+		counted  int
+		stopped  bool
+		onPage   int
+		total    int
+		capped   bool
+		proves   bool
+		unproven bool
 	}{
-		{"exact count", pageAt(0), 47, false, 20, 47, false},
-		{"short last page", pageAt(40), 47, false, 7, 47, false},
-		{"no match", pageAt(0), 0, false, 0, 0, false},
-		{"at the cap", pageAt(0), SearchTotalCap + 1, false, 20, SearchTotalCap, true},
-		{"page past the cap", pageAt(1100), SearchTotalCap + 1, false, 20, 1120, true},
-		{"short page past the cap", pageAt(1100), SearchTotalCap + 1, false, 5, 1105, false},
-		{"stopped count", pageAt(0), 14, true, 20, 20, true},
-		{"stopped count above the page", pageAt(0), 300, true, 20, 300, true},
-		{"stopped count with a short page", pageAt(0), 14, true, 17, 17, false},
-		{"stopped count with an empty first page", pageAt(0), 0, true, 0, 0, false},
-		{"stopped count past the end", pageAt(180), 14, true, 0, 14, true},
-		{"empty page past an exact end", pageAt(60), 47, false, 0, 47, false},
+		{"exact count", pageAt(0), 47, false, 20, 47, false, false, false},
+		{"short last page", pageAt(40), 47, false, 7, 47, false, true, false},
+		{"no match", pageAt(0), 0, false, 0, 0, false, true, false},
+		{"at the cap", pageAt(0), SearchTotalCap + 1, false, 20, SearchTotalCap, true, false, false},
+		{"page past the cap", pageAt(1100), SearchTotalCap + 1, false, 20, 1120, true, false, false},
+		{"short page past the cap", pageAt(1100), SearchTotalCap + 1, false, 5, 1105, false, true, false},
+		{"empty page past the cap", pageAt(2000), SearchTotalCap + 1, false, 0, SearchTotalCap, true, false, true},
+		{"stopped count", pageAt(0), 14, true, 20, 20, true, false, false},
+		{"stopped count above the page", pageAt(0), 300, true, 20, 300, true, false, false},
+		{"stopped count with a short page", pageAt(0), 14, true, 17, 17, false, true, false},
+		{"stopped count with an empty first page", pageAt(0), 0, true, 0, 0, false, true, false},
+		{"stopped count past the end", pageAt(180), 14, true, 0, 14, true, false, true},
+		{"empty page past an exact end", pageAt(60), 47, false, 0, 47, false, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,50 +197,11 @@ func TestPageTotal(t *testing.T) {
 			if capped != tt.capped {
 				t.Errorf("capped = %t, want %t", capped, tt.capped)
 			}
-		})
-	}
-}
-
-func TestPageTotalUnproven(t *testing.T) {
-	tests := []struct {
-		name    string
-		q       SearchQuery
-		counted int
-		stopped bool
-		onPage  int
-		want    bool
-	}{
-		{"empty page after a stopped count", pageAt(200), 14, true, 0, true},
-		{"empty page past the cap", pageAt(2000), SearchTotalCap + 1, false, 0, true},
-		{"empty page after an exact count", pageAt(200), 47, false, 0, false},
-		{"empty first page", pageAt(0), 0, true, 0, false},
-		{"page with numbers", pageAt(200), 14, true, 3, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := PageTotalUnproven(tt.q, tt.counted, tt.stopped, tt.onPage); got != tt.want {
-				t.Errorf("PageTotalUnproven = %t, want %t", got, tt.want)
+			if got := PageProvesTotal(tt.q, tt.onPage); got != tt.proves {
+				t.Errorf("PageProvesTotal = %t, want %t", got, tt.proves)
 			}
-		})
-	}
-}
-
-func TestPageProvesTotal(t *testing.T) {
-	tests := []struct {
-		name   string
-		q      SearchQuery
-		onPage int
-		want   bool
-	}{
-		{"short page", pageAt(40), 7, true},
-		{"empty first page", pageAt(0), 0, true},
-		{"full page", pageAt(40), 20, false},
-		{"empty page past the first", pageAt(40), 0, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := PageProvesTotal(tt.q, tt.onPage); got != tt.want {
-				t.Errorf("PageProvesTotal = %t, want %t", got, tt.want)
+			if got := PageTotalUnproven(tt.q, tt.counted, tt.stopped, tt.onPage); got != tt.unproven {
+				t.Errorf("PageTotalUnproven = %t, want %t", got, tt.unproven)
 			}
 		})
 	}

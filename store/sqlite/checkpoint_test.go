@@ -96,7 +96,7 @@ func TestLongWALStartsOver(t *testing.T) {
 	var frames uint32
 	for i := 0; frames < walRestartFrames; i++ {
 		if i == 1000 {
-			t.Fatalf("WAL holds %d frames after %d commits, want %d", frames, i, walRestartFrames)
+			t.Fatalf("WAL has %d frames after %d commits, want %d", frames, i, walRestartFrames)
 		}
 		insertAccount(t, s, fmt.Sprintf("acc_wal_%d", i))
 		frames = walFrames(t, s)
@@ -110,7 +110,7 @@ func TestLongWALStartsOver(t *testing.T) {
 
 	insertAccount(t, s, "acc_wal_after")
 	if after := walFrames(t, s); after >= frames {
-		t.Errorf("WAL holds %d frames after the next commit, %d before: it did not start over", after, frames)
+		t.Errorf("WAL has %d frames after the next commit, %d before: it did not start over", after, frames)
 	}
 }
 

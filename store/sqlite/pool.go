@@ -130,7 +130,7 @@ func shapeOf(q numberpool.SearchQuery) searchShape {
 	return shape
 }
 
-// searchTexts holds the SQL of each search shape built so far, without
+// searchTexts contains the SQL of each search shape built so far, without
 // arguments. There are a few dozen shapes at most, and building the text
 // took about a tenth of the memory a search allocated.
 var searchTexts sync.Map // searchShape to searchSQL
