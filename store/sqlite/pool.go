@@ -311,9 +311,16 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		now := numberpool.NowSeconds(s.clock)
 		args := append(slices.Clip(built.args), sql.Named("now", now.Unix()))
 
-		pageArgs := append(slices.Clip(args), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
-		var err error
-		page.Numbers, err = querySearchPage(ctx, tx, built.page, pageArgs, q.Limit)
+		set, skipScan, err := skipScanSet(ctx, tx, q, args)
+		if err != nil {
+			return err
+		}
+		if skipScan {
+			page.Numbers, err = skipScanPage(ctx, tx, q, set)
+		} else {
+			pageArgs := append(slices.Clip(args), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
+			page.Numbers, err = querySearchPage(ctx, tx, built.page, pageArgs, q.Limit)
+		}
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,274 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"numberpool"
+	"numberpool/internal/nsnrange"
+)
+
+// A skip scan reads the page of a search with digit patterns only from the
+// ranges of numbers_pool where matches can lie, and seeks past the numbers
+// between them. nsnrange computes the ranges from the patterns and the
+// lengths of the country's national numbers. Pools hold blocks of
+// consecutive numbers, and a pattern such as 9*9*9 matches none of the first
+// 90,909 numbers of a block of 100,000. A plain scan tests them all (about
+// 10 ms), while a skip scan seeks once.
+//
+// Each query of a skip scan reads a list of ranges. Where the pool holds
+// most national numbers, the ranges stay short and close to the matches.
+// Where it holds few, as in a sparse pool, a seek saves little, so the rest
+// of the search is one range read in order.
+const (
+	// skipPatternDigits is how many digits the patterns of a search must fix
+	// for a skip scan. With fewer, the next match is a few dozen numbers
+	// away at most, and a plain scan finds it as fast.
+	skipPatternDigits = 3
+	// skipFirstRanges is how many ranges the first query of a skip scan
+	// reads. Each further query reads four times as many, up to
+	// skipMaxRanges.
+	skipFirstRanges = 4
+	skipMaxRanges   = 256
+	// skipGap is the distance under which two runs of possible matches
+	// join one range: testing 64 numbers costs about what a seek does.
+	skipGap = 64
+	// skipRangeRuns bounds the runs one range joins, so that computing a
+	// range costs little even when runs are many and short.
+	skipRangeRuns = 64
+	// skipSparse is the distance between neighbouring numbers of the pool
+	// above which a skip scan stops seeking and reads the rest in order.
+	// With fewer than one national number in sixteen in the pool, a seek to
+	// each possible match saves less than it costs.
+	skipSparse = 16
+)
+
+// skipScanQuery returns the query that reads the available numbers of q, or
+// counts them when count is set, from the ranges in :ranges, a JSON array of
+// [from, to) pairs, with :limit and :offset. The loop over the ranges and the
+// index order within each range give the order of the page without a sort,
+// and skipScan.read checks it.
+func skipScanQuery(q numberpool.SearchQuery, count bool) string {
+	terms, _ := searchTerms(withoutPrefix(q), skipColumns)
+	rows := `SELECT ` + qualify("n", poolColumns) + `, n.nsn
+		FROM json_each(:ranges) AS r CROSS JOIN numbers AS n INDEXED BY numbers_pool
+		WHERE n.status = 'available' AND ` + terms + ` AND n.nsn >= r.value ->> 0 AND n.nsn < r.value ->> 1`
+	if count {
+		return `SELECT count(*) FROM (` + rows + ` LIMIT CAST(:limit AS INTEGER))`
+	}
+	return rows + ` ` + pageLimit
+}
+
+// skipScanArgs returns the arguments of the filter terms of the queries of
+// skipScanQuery.
+func skipScanArgs(q numberpool.SearchQuery) []any {
+	_, args := searchTerms(withoutPrefix(q), skipColumns)
+	return args
+}
+
+// withoutPrefix returns q without its prefix. The ranges of a skip scan
+// lie within it, and its terms would offer SQLite a second range of the
+// index to choose: reading the whole prefix for each range made a search
+// 100 times slower.
+func withoutPrefix(q numberpool.SearchQuery) numberpool.SearchQuery {
+	q.NSNPrefix = ""
+	return q
+}
+
+// skipColumns are the columns of numbers aliased n, because json_each has a
+// column named type too.
+var skipColumns = searchColumns{"n.country", "n.nsn", "n.type", "n.capabilities"}
+
+// skipScanSet returns the set of national numbers that can match the
+// patterns of q, or false when a skip scan does not serve q. Searches with a
+// 4-gram read pool_grams, and searches for a type other than local read
+// numbers_pool_type. Patterns with too few fixed digits gain nothing. Released
+// numbers past their cooling-off period that the sweeper has not returned yet
+// would have to be merged into the page, so they also send q to the plain
+// scan.
+func skipScanSet(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, args []any) (*nsnrange.Set, bool, error) {
+	if q.Gram != "" || len(q.NSNPatterns) == 0 || shapeOf(q).typeKind == 2 || fixedDigits(q.NSNPatterns) < skipPatternDigits {
+		return nil, false, nil
+	}
+
+	terms, _ := searchTerms(q, numbersColumns)
+	var cooled int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1`+cooledFrom+terms+` LIMIT 1)`, args...).Scan(&cooled)
+	if err != nil {
+		return nil, false, fmt.Errorf("look for cooled-off numbers: %w", err)
+	}
+	if cooled > 0 {
+		return nil, false, nil
+	}
+
+	lengths, err := nsnLengths(ctx, tx, q.Country)
+	if err != nil {
+		return nil, false, err
+	}
+	set, ok := nsnrange.New(q.NSNPatterns, lengths)
+	return set, ok, nil
+}
+
+func fixedDigits(patterns []string) int {
+	n := 0
+	for _, p := range patterns {
+		n += len(strings.Trim(p, "%_")) - strings.Count(strings.Trim(p, "%_"), "_")
+	}
+	return n
+}
+
+// nsnLengths returns the lengths of the national numbers of country that
+// the numbers table holds.
+func nsnLengths(ctx context.Context, tx *sql.Tx, country string) ([]int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT length FROM nsn_lengths WHERE country = ?`, country)
+	if err != nil {
+		return nil, fmt.Errorf("read national number lengths: %w", err)
+	}
+	defer rows.Close()
+
+	var lengths []int
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("scan national number length: %w", err)
+		}
+		lengths = append(lengths, n)
+	}
+	return lengths, rows.Err()
+}
+
+// skipScanPage returns the page of q that a skip scan over set reads.
+func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set *nsnrange.Set) ([]numberpool.Number, error) {
+	upper := ":" // after every digit string
+	if q.NSNPrefix != "" {
+		upper = numberpool.NSNPrefixEnd(q.NSNPrefix)
+	}
+	walk := set.Walk(q.NSNPrefix, upper)
+	scan := &skipScan{query: q, args: skipScanArgs(q), numbers: make([]numberpool.Number, 0, q.Limit), skip: q.Offset}
+
+	want := skipFirstRanges
+	for len(scan.numbers) < q.Limit && !walk.Done() {
+		first, dense, err := scan.probe(ctx, tx, walk.Position(), upper)
+		if err != nil || first == "" {
+			return scan.numbers, err
+		}
+		if walk.SkipTo(first, skipGap) {
+			// The last ranges went past the end of the numbers there, so
+			// more of them would have cost more and found nothing.
+			want = skipFirstRanges
+		}
+
+		var ranges []nsnrange.Range
+		if dense {
+			ranges = walk.Ranges(want, skipGap, skipRangeRuns)
+			want = min(want*4, skipMaxRanges)
+		} else if rest, ok := walk.Rest(); ok {
+			ranges = []nsnrange.Range{rest}
+		}
+		if len(ranges) == 0 {
+			break
+		}
+		if err := scan.read(ctx, tx, ranges); err != nil {
+			return nil, err
+		}
+	}
+	return scan.numbers, nil
+}
+
+// skipScan is the state of a skip scan: the page so far, and how many
+// matches before the page remain to be passed.
+type skipScan struct {
+	query   numberpool.SearchQuery
+	args    []any
+	numbers []numberpool.Number
+	skip    int
+	last    string // E.164 of the last number read
+}
+
+// probeSize is how many available numbers a probe reads.
+const probeSize = 32
+
+// probe returns the first available number of the country at or after from
+// and before upper, "" when there is none, and whether it and the numbers
+// that follow it are dense: most within skipSparse of the one before.
+func (s *skipScan) probe(ctx context.Context, tx *sql.Tx, from, upper string) (string, bool, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT nsn FROM numbers INDEXED BY numbers_pool
+		WHERE status = 'available' AND country = CAST(? AS TEXT) AND nsn >= ? AND nsn < ?
+		ORDER BY nsn LIMIT `+strconv.Itoa(probeSize), s.query.Country, from, upper)
+	if err != nil {
+		return "", false, fmt.Errorf("probe the pool: %w", err)
+	}
+	defer rows.Close()
+
+	nsns := make([]string, 0, probeSize)
+	for rows.Next() {
+		var nsn string
+		if err := rows.Scan(&nsn); err != nil {
+			return "", false, fmt.Errorf("scan probe: %w", err)
+		}
+		nsns = append(nsns, nsn)
+	}
+	if err := rows.Err(); err != nil || len(nsns) == 0 {
+		return "", false, err
+	}
+	return nsns[0], nsnrange.Dense(nsns, skipSparse), nil
+}
+
+// read adds the numbers of the page that ranges hold.
+func (s *skipScan) read(ctx context.Context, tx *sql.Tx, ranges []nsnrange.Range) error {
+	list, err := encodeRanges(ranges)
+	if err != nil {
+		return err
+	}
+	need := s.query.Limit - len(s.numbers)
+
+	if s.skip > 0 {
+		// Ranges before the one holding the page's first number are only
+		// counted.
+		args := append(slices.Clip(s.args), sql.Named("ranges", list), sql.Named("limit", s.skip+need))
+		var n int
+		if err := tx.QueryRowContext(ctx, skipScanQuery(s.query, true), args...).Scan(&n); err != nil {
+			return fmt.Errorf("count matches before the page: %w", err)
+		}
+		if n <= s.skip {
+			s.skip -= n
+			return nil
+		}
+	}
+
+	args := append(slices.Clip(s.args), sql.Named("ranges", list), sql.Named("limit", need), sql.Named("offset", s.skip))
+	s.skip = 0
+	numbers, err := querySearchPage(ctx, tx, skipScanQuery(s.query, false), args, need)
+	if err != nil {
+		return err
+	}
+	for _, n := range numbers {
+		// The numbers of one country share its calling code, so their
+		// E.164 order is the order of their national numbers.
+		if n.E164 <= s.last {
+			return fmt.Errorf("skip scan read %s after %s: the ranges were not read in order", n.E164, s.last)
+		}
+		s.last = n.E164
+	}
+	s.numbers = append(s.numbers, numbers...)
+	return nil
+}
+
+// encodeRanges returns ranges as a JSON array of [from, to) pairs.
+func encodeRanges(ranges []nsnrange.Range) (string, error) {
+	pairs := make([][2]string, len(ranges))
+	for i, r := range ranges {
+		pairs[i] = [2]string{r.From, r.To}
+	}
+	list, err := json.Marshal(pairs)
+	if err != nil {
+		return "", fmt.Errorf("encode ranges: %w", err)
+	}
+	return string(list), nil
+}
