@@ -125,7 +125,11 @@ func checkWalk(t *testing.T, set *Set, patterns []string, lengths []int, members
 	var inRanges []string
 	last := ""
 	for !walk.Done() {
+		next, ok := walk.Next()
 		ranges := walk.Ranges(1+r.IntN(3), uint64(r.IntN(20)), 1+r.IntN(4))
+		if ok != (len(ranges) > 0) || ok && next != ranges[0].From {
+			t.Fatalf("%q %v: Next() = %q, %v before ranges %+v", patterns, lengths, next, ok, ranges)
+		}
 		if r.IntN(8) == 0 {
 			if rest, ok := walk.Rest(); ok {
 				ranges = append(ranges, rest)

@@ -28,6 +28,19 @@ func (w *Walk) Position() string {
 	return w.at
 }
 
+// Next returns the first string of the set at or after the walk's position
+// and before its bound, without moving the walk.
+func (w *Walk) Next() (string, bool) {
+	if w.done {
+		return "", false
+	}
+	next, ok := w.set.Next(w.at)
+	if !ok || next >= w.upper {
+		return "", false
+	}
+	return next, true
+}
+
 // Ranges returns up to n more ranges, in order. A range starts at a string
 // of the set and covers a run of them. Runs of the same length that follow
 // within gap strings join it, up to maxRuns runs, so a range may also hold

@@ -20,8 +20,14 @@ import (
 // from all the rows of the country. The pool has dense blocks, scattered
 // numbers, numbers of unusual lengths, owned numbers and cooled-off ones.
 func TestSkipScanMatchesReference(t *testing.T) {
+	defer func(budget int) { gramBudget = budget }(gramBudget)
+	gramBudget = 20
+
 	s, clock := newTestStore(t)
 	importSkipScanPool(t, s)
+	if _, err := s.IndexGrams(t.Context(), 100_000); err != nil {
+		t.Fatalf("IndexGrams: %v", err)
+	}
 	clock.Set(t0.Add(40 * 24 * time.Hour))
 
 	r := rand.New(rand.NewPCG(7, 7))
@@ -32,10 +38,15 @@ func TestSkipScanMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatalf("filter %+v: %v", f, err)
 		}
-		if i == 40 {
+		switch i {
+		case 40:
 			// Cooled-off numbers the sweeper has not returned send later
 			// searches that match them to the plain scan.
 			releaseSome(t, s, clock)
+		case 60:
+			// So do numbers whose 4-grams are not indexed yet, for
+			// searches with a 4-gram.
+			importPending(t, s)
 		}
 		if usesSkipScan(t, s, q) {
 			skipScans++
@@ -122,9 +133,22 @@ func releaseSome(t *testing.T, s *Store, clock *numberpool.ManualClock) {
 	clock.Set(clock.Now().Add(31 * 24 * time.Hour))
 }
 
+// importPending imports numbers whose 4-grams stay pending.
+func importPending(t *testing.T, s *Store) {
+	t.Helper()
+	var ns []numberpool.Number
+	for i := range 30 {
+		ns = append(ns, numberpool.Number{E164: fmt.Sprintf("+1201200%04d", 3000+i*3), Country: "US",
+			Type: numberpool.TypeLocal, Status: numberpool.StatusAvailable})
+	}
+	if _, err := s.ImportNumbers(t.Context(), slices.Values(ns)); err != nil {
+		t.Fatalf("ImportNumbers: %v", err)
+	}
+}
+
 // randomPatternFilter returns a US or GB search with a contains filter of
-// digits and wildcards, or an ends_with filter, or both, sometimes with a
-// prefix, a type or a capability, and a small page.
+// digits and wildcards, with or without four consecutive digits, or an
+// ends_with filter, or both. Some have a prefix, a type or a capability.
 func randomPatternFilter(r *rand.Rand) numberpool.SearchFilter {
 	digits := func(n int) string {
 		var b strings.Builder
@@ -137,9 +161,13 @@ func randomPatternFilter(r *rand.Rand) numberpool.SearchFilter {
 	if r.IntN(8) == 0 {
 		f.Country = "GB"
 	}
-	switch r.IntN(4) {
+	switch r.IntN(6) {
 	case 0:
 		f.EndsWith = digits(3 + r.IntN(2))
+	case 4:
+		f.Contains = digits(1) + "*" + "20" + digits(2)
+	case 5:
+		f.Contains = "00" + digits(2)
 	case 1:
 		f.Contains = digits(1) + "*" + digits(1) + strings.Repeat("*", r.IntN(2)) + digits(2)
 		f.EndsWith = digits(1)
