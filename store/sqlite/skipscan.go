@@ -172,29 +172,17 @@ func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set
 		walk.SkipTo(to, 0)
 	}
 
-	want, misses := skipFirstRanges, 0
+	want := skipFirstRanges
 	for len(scan.numbers) < q.Limit {
-		start, ok := walk.Next()
-		if !ok {
-			break
-		}
-		first, err := scan.seek(ctx, tx, start, upper)
+		first, far, err := scan.seekMatch(ctx, tx, set, walk, upper)
 		if err != nil || first == "" {
 			return scan.numbers, err
 		}
-		if walk.SkipTo(first, skipGap) {
+		if far {
 			// The last ranges went past the end of the numbers there, so
 			// more of them would have cost more and found nothing.
 			want = skipFirstRanges
 		}
-		if !set.Contains(first) && misses < skipMisses {
-			// The pool has no number where the next match could be: seek
-			// again from the number it has. In a pool of blocks, this
-			// passes a block without a match in one seek.
-			misses++
-			continue
-		}
-		misses = 0
 
 		dense, err := scan.dense(ctx, tx, first, upper)
 		if err != nil {
@@ -225,6 +213,28 @@ type skipScan struct {
 	numbers []numberpool.Number
 	skip    int
 	last    string // E.164 of the last number read
+}
+
+// seekMatch moves walk to the first available number at or after its next
+// possible match, and returns that number, or "" when there is none. When
+// the pool has no number at a possible match, it seeks again from the one
+// it has, which passes a block of numbers without a match in one seek, up
+// to skipMisses times. far reports that the walk moved skipGap or more.
+func (s *skipScan) seekMatch(ctx context.Context, tx *sql.Tx, set *nsnrange.Set, walk *nsnrange.Walk, upper string) (first string, far bool, err error) {
+	for misses := 0; ; misses++ {
+		start, ok := walk.Next()
+		if !ok {
+			return "", far, nil
+		}
+		first, err = s.seek(ctx, tx, start, upper)
+		if err != nil || first == "" {
+			return "", far, err
+		}
+		far = walk.SkipTo(first, skipGap) || far
+		if set.Contains(first) || misses == skipMisses {
+			return first, far, nil
+		}
+	}
 }
 
 // poolNumbers is the query of the first available numbers of a country at
