@@ -369,7 +369,8 @@ func countSearch(ctx context.Context, tx *sql.Tx, built searchSQL, args []any) (
 }
 
 // ExplainSearch returns the plan SQLite chooses for the page query of f, one
-// line per step of EXPLAIN QUERY PLAN, for tests and benchmarks.
+// line per step of EXPLAIN QUERY PLAN, for tests and benchmarks. For a
+// search that a skip scan can serve, the plans of its queries follow.
 func (s *Store) ExplainSearch(ctx context.Context, f numberpool.SearchFilter) (string, error) {
 	q, err := f.Query()
 	if err != nil {
@@ -377,7 +378,18 @@ func (s *Store) ExplainSearch(ctx context.Context, f numberpool.SearchFilter) (s
 	}
 	built := buildSearch(q)
 	args := append(built.args, sql.Named("now", 0), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
-	rows, err := s.reader.QueryContext(ctx, `EXPLAIN QUERY PLAN `+built.page, args...)
+	plan, err := s.explain(ctx, built.page, args)
+	if err != nil || !skipScanServes(q) {
+		return plan, err
+	}
+
+	skipPlan, err := s.explainSkipScan(ctx, q)
+	return plan + skipPlan, err
+}
+
+// explain returns the plan of query, one line per step.
+func (s *Store) explain(ctx context.Context, query string, args []any) (string, error) {
+	rows, err := s.reader.QueryContext(ctx, `EXPLAIN QUERY PLAN `+query, args...)
 	if err != nil {
 		return "", wrapError("explain search", err)
 	}

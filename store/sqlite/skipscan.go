@@ -100,7 +100,7 @@ var skipColumns = searchColumns{"n.country", "n.nsn", "n.type", "n.capabilities"
 // indexed yet, would have to be merged into the page, so they also send q to
 // the plain scan.
 func skipScanSet(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, args []any) (*nsnrange.Set, bool, error) {
-	if len(q.NSNPatterns) == 0 || shapeOf(q).typeKind == 2 || fixedDigits(q.NSNPatterns) < skipPatternDigits {
+	if !skipScanServes(q) {
 		return nil, false, nil
 	}
 
@@ -123,6 +123,25 @@ func skipScanSet(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, args
 	}
 	set, ok := nsnrange.New(q.NSNPatterns, lengths)
 	return set, ok, nil
+}
+
+// skipScanServes reports whether a skip scan can serve q, whatever the
+// pool holds.
+func skipScanServes(q numberpool.SearchQuery) bool {
+	return len(q.NSNPatterns) > 0 && shapeOf(q).typeKind != 2 && fixedDigits(q.NSNPatterns) >= skipPatternDigits
+}
+
+// explainSkipScan returns the plans of the queries of a skip scan of q,
+// each after a line that names it.
+func (s *Store) explainSkipScan(ctx context.Context, q numberpool.SearchQuery) (string, error) {
+	args := append(skipScanArgs(q), sql.Named("limit", q.Limit), sql.Named("offset", 0))
+	plan, err := s.explain(ctx, skipScanQuery(q, false), append(args, sql.Named("ranges", "[]")))
+	if err != nil || q.Gram == "" {
+		return "skip scan ranges:\n" + plan, err
+	}
+
+	gramPlan, err := s.explain(ctx, gramChunkQuery(q, false), append(args, sql.Named("from", ""), sql.Named("to", ":")))
+	return "skip scan ranges:\n" + plan + "skip scan 4-gram entries:\n" + gramPlan, err
 }
 
 func fixedDigits(patterns []string) int {

@@ -276,3 +276,45 @@ func TestNSNLengths(t *testing.T) {
 		t.Errorf("lengths (-want +got):\n%s", diff)
 	}
 }
+
+// TestSkipScanPlans checks that the queries of a skip scan read
+// numbers_pool, and pool_grams for a 4-gram, by range and without a sort.
+func TestSkipScanPlans(t *testing.T) {
+	s, _ := newTestStore(t)
+	tests := []struct {
+		name   string
+		filter numberpool.SearchFilter
+		reads  []string
+	}{
+		{"wildcards", numberpool.SearchFilter{Country: "US", Contains: "9*9*9"},
+			[]string{"SEARCH n USING INDEX numbers_pool (country=? AND nsn>? AND nsn<?)"}},
+		{"ends_with and prefix", numberpool.SearchFilter{Country: "US", AreaCode: "415", EndsWith: "777", Type: numberpool.TypeLocal},
+			[]string{"SEARCH n USING INDEX numbers_pool (country=? AND nsn>? AND nsn<?)"}},
+		{"4-gram", numberpool.SearchFilter{Country: "US", Contains: "7*2012"}, []string{
+			"SEARCH n USING INDEX numbers_pool (country=? AND nsn>? AND nsn<?)",
+			"SEARCH g USING PRIMARY KEY (gram=? AND country=? AND nsn>? AND nsn<?)",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			filter := tt.filter
+			filter.Page, filter.PerPage = 1, 20
+			plan, err := s.ExplainSearch(t.Context(), filter)
+			if err != nil {
+				t.Fatalf("ExplainSearch: %v", err)
+			}
+			_, skipPlan, ok := strings.Cut(plan, "skip scan ranges:")
+			if !ok {
+				t.Fatalf("plan has no skip scan:\n%s", plan)
+			}
+			for _, read := range tt.reads {
+				if !strings.Contains(skipPlan, read) {
+					t.Errorf("skip scan plan does not contain %q:\n%s", read, skipPlan)
+				}
+			}
+			if strings.Contains(skipPlan, "TEMP B-TREE") {
+				t.Errorf("skip scan plan sorts:\n%s", skipPlan)
+			}
+		})
+	}
+}
