@@ -311,18 +311,14 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		now := numberpool.NowSeconds(s.clock)
 		args := append(slices.Clip(built.args), sql.Named("now", now.Unix()))
 
-		set, skipScan, err := skipScanSet(ctx, tx, q, args)
+		numbers, total, exact, err := readSearchPage(ctx, tx, q, built, args)
 		if err != nil {
 			return err
 		}
-		if skipScan {
-			page.Numbers, err = skipScanPage(ctx, tx, q, set)
-		} else {
-			pageArgs := append(slices.Clip(args), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
-			page.Numbers, err = querySearchPage(ctx, tx, built.page, pageArgs, q.Limit)
-		}
-		if err != nil {
-			return err
+		page.Numbers = numbers
+		if exact {
+			page.Total, page.TotalCapped = total, false
+			return nil
 		}
 		if numberpool.PageProvesTotal(q, len(page.Numbers)) {
 			page.Total, page.TotalCapped = q.Offset+len(page.Numbers), false
@@ -347,6 +343,24 @@ func (s *Store) SearchInventory(ctx context.Context, f numberpool.SearchFilter) 
 		return nil
 	})
 	return page, err
+}
+
+// readSearchPage returns the page of q, and its exact total when reading
+// the page proved it: an empty page past the first that a skip scan read
+// went through every match, all of them before the page.
+func readSearchPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, built searchSQL, args []any) ([]numberpool.Number, int, bool, error) {
+	set, skipScan, err := skipScanSet(ctx, tx, q, args)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if !skipScan {
+		pageArgs := append(slices.Clip(args), sql.Named("limit", q.Limit), sql.Named("offset", q.Offset))
+		numbers, err := querySearchPage(ctx, tx, built.page, pageArgs, q.Limit)
+		return numbers, 0, false, err
+	}
+
+	numbers, passed, err := skipScanPage(ctx, tx, q, set)
+	return numbers, passed, len(numbers) == 0 && q.Offset > 0, err
 }
 
 // countSearch counts the matches of a search up to the cap, and reports

@@ -172,8 +172,9 @@ func nsnLengths(ctx context.Context, tx *sql.Tx, country string) ([]int, error) 
 	return lengths, rows.Err()
 }
 
-// skipScanPage returns the page of q that a skip scan over set reads.
-func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set *nsnrange.Set) ([]numberpool.Number, error) {
+// skipScanPage returns the page of q that a skip scan over set reads, and
+// how many matches it passed before the page.
+func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set *nsnrange.Set) ([]numberpool.Number, int, error) {
 	upper := ":" // after every digit string
 	if q.NSNPrefix != "" {
 		upper = numberpool.NSNPrefixEnd(q.NSNPrefix)
@@ -186,7 +187,7 @@ func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set
 		// suffice unless the pattern is rare among many of them.
 		to, err := scan.readGram(ctx, tx, q.NSNPrefix, upper)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		walk.SkipTo(to, 0)
 	}
@@ -195,7 +196,7 @@ func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set
 	for len(scan.numbers) < q.Limit {
 		first, far, err := scan.seekMatch(ctx, tx, set, walk, upper)
 		if err != nil || first == "" {
-			return scan.numbers, err
+			return scan.numbers, q.Offset - scan.skip, err
 		}
 		if far {
 			// The last ranges went past the end of the numbers there, so
@@ -205,7 +206,7 @@ func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set
 
 		dense, err := scan.dense(ctx, tx, first, upper)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		var ranges []nsnrange.Range
 		if dense {
@@ -218,10 +219,10 @@ func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set
 			break
 		}
 		if err := scan.readRanges(ctx, tx, ranges); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	return scan.numbers, nil
+	return scan.numbers, q.Offset - scan.skip, nil
 }
 
 // skipScan is the state of a skip scan: the page so far, and how many

@@ -63,6 +63,9 @@ func TestSkipScanMatchesReference(t *testing.T) {
 			for _, n := range result.Numbers {
 				got = append(got, n.E164)
 			}
+			if len(result.Numbers) == 0 && (result.Total != len(want) || result.TotalCapped) {
+				t.Fatalf("search %+v: total %d (capped %t) past the end, want %d", f, result.Total, result.TotalCapped, len(want))
+			}
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("search %+v: pages differ from the reference (-want +got):\n%s", f, diff)
