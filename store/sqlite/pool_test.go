@@ -90,26 +90,34 @@ func TestReturnedAt(t *testing.T) {
 
 // TestSearchPlans shows the plans that searches rely on: each reads its page
 // of available numbers from an index in order, without a scan of the table
-// or a sort.
+// or a sort. So do the queries of a skip scan, for the searches it serves.
 func TestSearchPlans(t *testing.T) {
 	s, _ := newTestStore(t)
+	const (
+		ranges    = "SEARCH n USING INDEX numbers_pool (country=? AND nsn>? AND nsn<?)"
+		gramKey   = "SEARCH g USING PRIMARY KEY (gram=? AND country=?)"
+		gramRange = "SEARCH g USING PRIMARY KEY (gram=? AND country=? AND nsn>? AND nsn<?)"
+	)
 	tests := []struct {
-		name   string
-		filter numberpool.SearchFilter
-		read   string // the step that reads available numbers
+		name      string
+		filter    numberpool.SearchFilter
+		read      string   // the step that reads available numbers
+		skipReads []string // the steps of a skip scan that read them
 	}{
-		{"country", numberpool.SearchFilter{Country: "US"}, "USING INDEX numbers_pool "},
-		{"area code", numberpool.SearchFilter{Country: "US", AreaCode: "415"}, "USING INDEX numbers_pool "},
-		{"starts_with", numberpool.SearchFilter{Country: "US", StartsWith: "415555"}, "USING INDEX numbers_pool "},
-		{"contains", numberpool.SearchFilter{Country: "US", Contains: "5*55"}, "USING INDEX numbers_pool "},
-		{"contains gram", numberpool.SearchFilter{Country: "US", Contains: "5551"}, "SEARCH g USING PRIMARY KEY (gram=? AND country=?)"},
+		{"country", numberpool.SearchFilter{Country: "US"}, "USING INDEX numbers_pool ", nil},
+		{"area code", numberpool.SearchFilter{Country: "US", AreaCode: "415"}, "USING INDEX numbers_pool ", nil},
+		{"starts_with", numberpool.SearchFilter{Country: "US", StartsWith: "415555"}, "USING INDEX numbers_pool ", nil},
+		{"contains", numberpool.SearchFilter{Country: "US", Contains: "5*55"}, "USING INDEX numbers_pool ", []string{ranges}},
+		{"contains gram", numberpool.SearchFilter{Country: "US", Contains: "5551"}, gramKey, []string{ranges, gramRange}},
 		{"contains gram and type", numberpool.SearchFilter{Country: "US", Contains: "1*5551", Type: numberpool.TypeLocal},
-			"SEARCH g USING PRIMARY KEY (gram=? AND country=?)"},
-		{"type", numberpool.SearchFilter{Country: "US", Type: numberpool.TypeTollFree}, "USING INDEX numbers_pool_type "},
-		{"type mobile", numberpool.SearchFilter{Country: "GB", Type: numberpool.TypeMobile, StartsWith: "7"}, "USING INDEX numbers_pool_type "},
-		{"type local", numberpool.SearchFilter{Country: "US", Type: numberpool.TypeLocal}, "USING INDEX numbers_pool "},
+			gramKey, []string{ranges, gramRange}},
+		{"type", numberpool.SearchFilter{Country: "US", Type: numberpool.TypeTollFree}, "USING INDEX numbers_pool_type ", nil},
+		{"type mobile", numberpool.SearchFilter{Country: "GB", Type: numberpool.TypeMobile, StartsWith: "7"}, "USING INDEX numbers_pool_type ", nil},
+		{"type local", numberpool.SearchFilter{Country: "US", Type: numberpool.TypeLocal}, "USING INDEX numbers_pool ", nil},
+		{"ends_with", numberpool.SearchFilter{Country: "US", AreaCode: "415", EndsWith: "777", Type: numberpool.TypeLocal},
+			"USING INDEX numbers_pool ", []string{ranges}},
 		{"everything", numberpool.SearchFilter{Country: "US", AreaCode: "415", Contains: "12", EndsWith: "4",
-			Capabilities: []numberpool.Capability{numberpool.CapabilitySMS}}, "USING INDEX numbers_pool "},
+			Capabilities: []numberpool.Capability{numberpool.CapabilitySMS}}, "USING INDEX numbers_pool ", []string{ranges}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +143,26 @@ func TestSearchPlans(t *testing.T) {
 					t.Errorf("plan of available numbers contains %q:\n%s", bad, plan)
 				}
 			}
+			checkSkipScanPlan(t, plan, tt.skipReads)
 		})
+	}
+}
+
+// checkSkipScanPlan checks that plan has the plans of a skip scan when reads
+// name their steps, and that they contain those steps and no sort.
+func checkSkipScanPlan(t *testing.T, plan string, reads []string) {
+	t.Helper()
+	_, skipPlan, ok := strings.Cut(plan, "skip scan ranges:")
+	if ok != (len(reads) > 0) {
+		t.Fatalf("plan has a skip scan: %t, want %t:\n%s", ok, len(reads) > 0, plan)
+	}
+	for _, read := range reads {
+		if !strings.Contains(skipPlan, read) {
+			t.Errorf("skip scan plan does not contain %q:\n%s", read, skipPlan)
+		}
+	}
+	if strings.Contains(skipPlan, "TEMP B-TREE") {
+		t.Errorf("skip scan plan sorts:\n%s", skipPlan)
 	}
 }
 
