@@ -299,26 +299,47 @@ func (s *skipScan) dense(ctx context.Context, tx *sql.Tx, from, upper string) (b
 }
 
 // gramBudget is how many entries of a search's 4-gram a skip scan reads
-// before it goes on in numbers_pool. A pattern that is rare around a common
-// 4-gram, such as 7*2012 with 2012 in every block of the benchmark's pool,
-// has its first match 35,000 entries in. Tests lower it.
-var gramBudget = 5_000
+// before it goes on in numbers_pool, first gramFirstBudget of them, which
+// hold the page of most searches, then the rest. A pattern that is rare
+// around a common 4-gram, such as 7*2012 with 2012 in every block of the
+// benchmark's pool, has its first match 35,000 entries in. Tests lower
+// them.
+var gramFirstBudget, gramBudget = 256, 5_000
 
 // readGram adds the numbers of the page among the first gramBudget entries
 // of the search's 4-gram from from on and before upper, and returns the
-// entry after them, or upper.
+// entry after the last it read, or upper.
 func (s *skipScan) readGram(ctx context.Context, tx *sql.Tx, from, upper string) (string, error) {
+	for _, budget := range []int{gramFirstBudget, gramBudget - gramFirstBudget} {
+		to, err := s.gramEntryAfter(ctx, tx, from, upper, budget)
+		if err != nil {
+			return "", err
+		}
+		bounds := []any{sql.Named("from", from), sql.Named("to", to)}
+		if err := s.read(ctx, tx, gramChunkQuery(s.query, true), gramChunkQuery(s.query, false), bounds); err != nil {
+			return "", err
+		}
+		if len(s.numbers) == s.query.Limit || to == upper {
+			return to, nil
+		}
+		from = to
+	}
+	return from, nil
+}
+
+// gramEntryAfter returns the national number of the entry of the search's
+// 4-gram that follows the first count entries from from on, or upper when
+// there are no more before upper.
+func (s *skipScan) gramEntryAfter(ctx context.Context, tx *sql.Tx, from, upper string, count int) (string, error) {
 	to := upper
 	err := tx.QueryRowContext(ctx, `
 		SELECT nsn FROM pool_grams
 		WHERE gram = CAST(? AS TEXT) AND country = CAST(? AS TEXT) AND nsn >= ? AND nsn < ?
-		ORDER BY nsn LIMIT 1 OFFSET `+strconv.Itoa(gramBudget), s.query.Gram, s.query.Country, from, upper).Scan(&to)
+		ORDER BY nsn LIMIT 1 OFFSET `+strconv.Itoa(count), s.query.Gram, s.query.Country, from, upper).Scan(&to)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("find the end of the 4-gram's budget: %w", err)
 	}
-
-	bounds := []any{sql.Named("from", from), sql.Named("to", to)}
-	return to, s.read(ctx, tx, gramChunkQuery(s.query, true), gramChunkQuery(s.query, false), bounds)
+	return to, nil
 }
 
 // gramChunkQuery returns the query that reads the available numbers of q,

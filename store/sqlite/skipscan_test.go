@@ -20,8 +20,8 @@ import (
 // from all the rows of the country. The pool has dense blocks, scattered
 // numbers, numbers of unusual lengths, owned numbers and cooled-off ones.
 func TestSkipScanMatchesReference(t *testing.T) {
-	defer func(budget int) { gramBudget = budget }(gramBudget)
-	gramBudget = 20
+	defer func(first, budget int) { gramFirstBudget, gramBudget = first, budget }(gramFirstBudget, gramBudget)
+	gramFirstBudget, gramBudget = 5, 20
 
 	s, clock := newTestStore(t)
 	importSkipScanPool(t, s)
