@@ -359,6 +359,11 @@ func readSearchPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, b
 		return numbers, 0, false, err
 	}
 
+	cooled, err := cooledMatches(ctx, tx, q, args)
+	if err != nil || len(cooled) > 0 {
+		numbers, err := skipScanWithCooled(ctx, tx, q, set, cooled)
+		return numbers, 0, false, err
+	}
 	numbers, passed, err := skipScanPage(ctx, tx, q, set)
 	return numbers, passed, len(numbers) == 0 && q.Offset > 0, err
 }

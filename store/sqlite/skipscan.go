@@ -95,26 +95,22 @@ var skipColumns = searchColumns{"n.country", "n.nsn", "n.type", "n.capabilities"
 // skipScanSet returns the set of national numbers that can match the
 // patterns of q, or false when a skip scan does not serve q. Searches for a
 // type other than local read numbers_pool_type, and patterns with too few
-// fixed digits gain nothing. Released numbers past their cooling-off period
-// that the sweeper has not returned yet, and numbers whose 4-grams it has not
-// indexed yet, would have to be merged into the page, so they also send q to
-// the plain scan.
+// fixed digits gain nothing. Numbers whose 4-grams the sweeper has not
+// indexed yet would have to be merged into the page of a 4-gram search, so
+// they also send it to the plain scan.
 func skipScanSet(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, args []any) (*nsnrange.Set, bool, error) {
 	if !skipScanServes(q) {
 		return nil, false, nil
 	}
 
-	terms, _ := searchTerms(q, numbersColumns)
-	other := `SELECT EXISTS (SELECT 1` + cooledFrom + terms + `)`
 	if q.Gram != "" {
-		other += ` OR EXISTS (SELECT 1 FROM gram_pending)`
-	}
-	var merge bool
-	if err := tx.QueryRowContext(ctx, other, args...).Scan(&merge); err != nil {
-		return nil, false, fmt.Errorf("look for numbers outside numbers_pool: %w", err)
-	}
-	if merge {
-		return nil, false, nil
+		var pending bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM gram_pending)`).Scan(&pending); err != nil {
+			return nil, false, fmt.Errorf("look for numbers waiting for their 4-grams: %w", err)
+		}
+		if pending {
+			return nil, false, nil
+		}
 	}
 
 	lengths, err := nsnLengths(ctx, tx, q.Country)
@@ -123,6 +119,66 @@ func skipScanSet(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, args
 	}
 	set, ok := nsnrange.New(q.NSNPatterns, lengths)
 	return set, ok, nil
+}
+
+// cooledMatches returns the first q.Offset + q.Limit released numbers that
+// match q and whose cooling-off period has ended by :now, which the sweeper
+// has not returned to the pool yet, in search order. The sweeper keeps them
+// few.
+func cooledMatches(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, args []any) ([]numberpool.Number, error) {
+	terms, _ := searchTerms(q, numbersColumns)
+	query := `SELECT ` + poolColumns + `, nsn` + cooledFrom + terms + ` ORDER BY nsn, e164 ` + pageLimit
+	cooledArgs := append(slices.Clip(args), sql.Named("limit", q.Offset+q.Limit), sql.Named("offset", 0))
+	numbers, err := querySearchPage(ctx, tx, query, cooledArgs, q.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("read cooled-off numbers: %w", err)
+	}
+	return numbers, nil
+}
+
+// skipScanWithCooled returns the page of q from a skip scan over set of the
+// available numbers, merged with cooled, the first cooled-off matches.
+func skipScanWithCooled(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set *nsnrange.Set, cooled []numberpool.Number) ([]numberpool.Number, error) {
+	// Whatever their order, no more than len(cooled) cooled-off numbers
+	// come before the page, so the available numbers of the page are among
+	// those from this index on.
+	available := q
+	available.Offset = max(0, q.Offset-len(cooled))
+	available.Limit = q.Limit + q.Offset - available.Offset
+	numbers, _, err := skipScanPage(ctx, tx, available, set)
+	if err != nil {
+		return nil, err
+	}
+	return mergePage(numbers, available.Offset, cooled, q.Offset, q.Limit), nil
+}
+
+// mergePage returns the numbers at positions offset to offset+limit of the
+// merge of two sorted lists of matches, in E.164 order. available starts at
+// the available match of index first. cooled starts at the first cooled-off
+// match and holds offset + limit of them, or all. When first is above zero,
+// the position of a cooled-off number before available[0] is unknown, but
+// it is below offset, as is first + j, the one it gets here, because first
+// is offset - len(cooled).
+func mergePage(available []numberpool.Number, first int, cooled []numberpool.Number, offset, limit int) []numberpool.Number {
+	page := make([]numberpool.Number, 0, limit)
+	position := func(before int) bool { return before >= offset && before < offset+limit }
+
+	i, j := 0, 0
+	for i < len(available) || j < len(cooled) {
+		takeAvailable := j == len(cooled) || i < len(available) && available[i].E164 < cooled[j].E164
+		if takeAvailable {
+			if position(first + i + j) {
+				page = append(page, available[i])
+			}
+			i++
+			continue
+		}
+		if position(first + i + j) {
+			page = append(page, cooled[j])
+		}
+		j++
+	}
+	return page
 }
 
 // skipScanServes reports whether a skip scan can serve q, whatever the

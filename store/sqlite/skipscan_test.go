@@ -40,8 +40,8 @@ func TestSkipScanMatchesReference(t *testing.T) {
 		}
 		switch i {
 		case 40:
-			// Cooled-off numbers the sweeper has not returned send later
-			// searches that match them to the plain scan.
+			// Later pages merge cooled-off numbers that the sweeper has
+			// not returned into the skip scan.
 			releaseSome(t, s, clock)
 		case 60:
 			// So do numbers whose 4-grams are not indexed yet, for
@@ -124,13 +124,15 @@ func importSkipScanPool(t *testing.T, s *Store) {
 	}
 }
 
-// releaseSome releases owned numbers at the clock's time and moves the
-// clock past their cooling-off period, without a sweep.
+// releaseSome releases 286 owned numbers of the two blocks at the clock's
+// time and moves the clock past their cooling-off period, without a sweep.
 func releaseSome(t *testing.T, s *Store, clock *numberpool.ManualClock) {
 	t.Helper()
-	for _, e164 := range []string{"+12012000007", "+12012000700", "+12029999996", "+12012002989"} {
-		if _, err := s.ReleaseNumber(t.Context(), "acc_a", e164); err != nil {
-			t.Fatalf("ReleaseNumber(%s): %v", e164, err)
+	for i := 0; i < 3000; i += 21 {
+		for _, e164 := range []string{fmt.Sprintf("+1201200%04d", i), fmt.Sprintf("+1202999%04d", 9999-i-3)} {
+			if _, err := s.ReleaseNumber(t.Context(), "acc_a", e164); err != nil {
+				t.Fatalf("ReleaseNumber(%s): %v", e164, err)
+			}
 		}
 	}
 	clock.Set(clock.Now().Add(31 * 24 * time.Hour))
