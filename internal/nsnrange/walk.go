@@ -123,3 +123,16 @@ func Dense(sorted []string, gap uint64) bool {
 	}
 	return 2*near >= len(sorted)-1
 }
+
+// GapsWithMatches returns how many of the sorted strings are in the set or
+// are followed, before the next of them, by a string of the set. The last
+// string does not count.
+func (s *Set) GapsWithMatches(sorted []string) int {
+	n := 0
+	for i := 0; i+1 < len(sorted); i++ {
+		if next, ok := s.Next(sorted[i]); ok && next < sorted[i+1] {
+			n++
+		}
+	}
+	return n
+}

@@ -46,6 +46,10 @@ const (
 	// match could be before the scan reads ranges anyway. In a sparse pool,
 	// every seek misses and moves past one number only.
 	skipMisses = 8
+	// skipPlainGaps is how many of the gaps between the numbers of a probe
+	// must hold a possible match for the scan to read the next plainChunk
+	// numbers in order: seeking to each would cost more.
+	skipPlainGaps = 2
 	// skipSparse is the distance between neighbouring numbers of the pool
 	// above which a skip scan stops seeking and reads the rest in order.
 	// With fewer than one national number in sixteen in the pool, a seek to
@@ -260,20 +264,14 @@ func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set
 			want = skipFirstRanges
 		}
 
-		dense, err := scan.dense(ctx, tx, first, upper)
+		ranges, err := scan.nextRanges(ctx, tx, set, walk, first, upper, want)
 		if err != nil {
 			return nil, 0, err
-		}
-		var ranges []nsnrange.Range
-		if dense {
-			ranges = walk.Ranges(want, skipGap, skipRangeRuns)
-			want = min(want*4, skipMaxRanges)
-		} else if rest, ok := walk.Rest(); ok {
-			ranges = []nsnrange.Range{rest}
 		}
 		if len(ranges) == 0 {
 			break
 		}
+		want = min(want*4, skipMaxRanges)
 		if err := scan.readRanges(ctx, tx, ranges); err != nil {
 			return nil, 0, err
 		}
@@ -289,6 +287,7 @@ type skipScan struct {
 	numbers []numberpool.Number
 	skip    int
 	last    string // E.164 of the last number read
+	chunk   int    // numbers the last chunk read in order, 0 after ranges
 }
 
 // seekMatch moves walk to the first available number at or after its next
@@ -306,8 +305,11 @@ func (s *skipScan) seekMatch(ctx context.Context, tx *sql.Tx, set *nsnrange.Set,
 		if err != nil || first == "" {
 			return "", far, err
 		}
-		far = walk.SkipTo(first, skipGap) || far
-		if set.Contains(first) || misses == skipMisses {
+		moved := walk.SkipTo(first, skipGap)
+		far = far || moved
+		// A seek that found a number near where it looked skipped little,
+		// and the probe that follows decides how to read on.
+		if set.Contains(first) || !moved || misses == skipMisses {
 			return first, far, nil
 		}
 	}
@@ -331,15 +333,49 @@ func (s *skipScan) seek(ctx context.Context, tx *sql.Tx, from, upper string) (st
 	return nsn, nil
 }
 
-// probeSize is how many available numbers a density probe reads.
+// probeSize is how many available numbers a probe reads.
 const probeSize = 32
 
-// dense reports whether the available numbers of the country from from on
-// are dense: most within skipSparse of the one before.
-func (s *skipScan) dense(ctx context.Context, tx *sql.Tx, from, upper string) (bool, error) {
+// nextRanges returns the ranges that the next query of a skip scan reads,
+// from first, an available number at or after the walk's position, on. It
+// reads probeSize numbers from first to choose how:
+//   - In a sparse pool, seeking saves little, so it reads the rest in order.
+//   - Where possible matches lie between many of those numbers, as when the
+//     country has numbers of several lengths and the longer ones can hold the
+//     pattern after a shorter number, ranges would be as many as numbers. It
+//     reads the next plainChunk numbers in order.
+//   - Otherwise it returns up to want ranges of possible matches.
+func (s *skipScan) nextRanges(ctx context.Context, tx *sql.Tx, set *nsnrange.Set, walk *nsnrange.Walk, first, upper string, want int) ([]nsnrange.Range, error) {
+	nsns, err := s.poolNumbers(ctx, tx, first, upper)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !nsnrange.Dense(nsns, skipSparse):
+		if rest, ok := walk.Rest(); ok {
+			return []nsnrange.Range{rest}, nil
+		}
+		return nil, nil
+	case set.GapsWithMatches(nsns) >= skipPlainGaps:
+		// Each chunk in a row is four times as long as the one before.
+		s.chunk = max(plainChunk, min(s.chunk*4, maxPlainChunk))
+		end, err := s.numberAfter(ctx, tx, first, upper, s.chunk)
+		if err != nil {
+			return nil, err
+		}
+		walk.SkipTo(end, 0)
+		return []nsnrange.Range{{From: first, To: end}}, nil
+	}
+	s.chunk = 0
+	return walk.Ranges(want, skipGap, skipRangeRuns), nil
+}
+
+// poolNumbers returns the first probeSize available numbers of the country
+// from from on and before upper.
+func (s *skipScan) poolNumbers(ctx context.Context, tx *sql.Tx, from, upper string) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, poolNumbers+strconv.Itoa(probeSize), s.query.Country, from, upper)
 	if err != nil {
-		return false, fmt.Errorf("probe the pool: %w", err)
+		return nil, fmt.Errorf("probe the pool: %w", err)
 	}
 	defer rows.Close()
 
@@ -347,12 +383,29 @@ func (s *skipScan) dense(ctx context.Context, tx *sql.Tx, from, upper string) (b
 	for rows.Next() {
 		var nsn string
 		if err := rows.Scan(&nsn); err != nil {
-			return false, fmt.Errorf("scan probe: %w", err)
+			return nil, fmt.Errorf("scan probe: %w", err)
 		}
 		nsns = append(nsns, nsn)
 	}
-	return nsnrange.Dense(nsns, skipSparse), rows.Err()
+	return nsns, rows.Err()
 }
+
+// numberAfter returns the available number of the country that follows the
+// first count from from on, or upper when there are no more before upper.
+func (s *skipScan) numberAfter(ctx context.Context, tx *sql.Tx, from, upper string, count int) (string, error) {
+	after := upper
+	err := tx.QueryRowContext(ctx, poolNumbers+"1 OFFSET "+strconv.Itoa(count), s.query.Country, from, upper).Scan(&after)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("find the end of a chunk: %w", err)
+	}
+	return after, nil
+}
+
+// plainChunk is how many numbers a skip scan reads in order where possible
+// matches lie between many numbers, about 0.2 ms of reading, and
+// maxPlainChunk how many the longest of such chunks in a row reads. Tests
+// lower them.
+var plainChunk, maxPlainChunk = 2048, 32768
 
 // gramBudget is how many entries of a search's 4-gram a skip scan reads
 // before it goes on in numbers_pool, first gramFirstBudget of them, which

@@ -20,8 +20,10 @@ import (
 // from all the rows of the country. The pool has dense blocks, scattered
 // numbers, numbers of unusual lengths, owned numbers and cooled-off ones.
 func TestSkipScanMatchesReference(t *testing.T) {
-	defer func(first, budget int) { gramFirstBudget, gramBudget = first, budget }(gramFirstBudget, gramBudget)
-	gramFirstBudget, gramBudget = 5, 20
+	defer func(first, budget, chunk, maxChunk int) {
+		gramFirstBudget, gramBudget, plainChunk, maxPlainChunk = first, budget, chunk, maxChunk
+	}(gramFirstBudget, gramBudget, plainChunk, maxPlainChunk)
+	gramFirstBudget, gramBudget, plainChunk, maxPlainChunk = 5, 20, 10, 160
 
 	s, clock := newTestStore(t)
 	importSkipScanPool(t, s)
@@ -78,8 +80,10 @@ func TestSkipScanMatchesReference(t *testing.T) {
 
 // importSkipScanPool imports the pool of TestSkipScanMatchesReference. It
 // has US blocks of consecutive numbers with one in seven owned, numbers
-// scattered over an area code, and US numbers of 7 and 11 digits. A few
-// mobile, toll-free and British numbers of two lengths complete it.
+// scattered over an area code, and US numbers of 7, 11 and 14 digits. The
+// longest can hold a pattern after a number of the block, so the scan reads
+// chunks in order there. A few mobile, toll-free and British numbers of two
+// lengths complete it.
 func importSkipScanPool(t *testing.T, s *Store) {
 	t.Helper()
 	if _, err := s.CreateAccount(t.Context(), "acc_a"); err != nil {
@@ -107,6 +111,7 @@ func importSkipScanPool(t *testing.T, s *Store) {
 	for i := range 40 {
 		add(fmt.Sprintf("+1%07d", 9_000_000+i*137), "US", numberpool.TypeLocal, false)
 		add(fmt.Sprintf("+1201200%05d", i*2311), "US", numberpool.TypeLocal, false)
+		add(fmt.Sprintf("+1202999%08d", i*2311), "US", numberpool.TypeLocal, false)
 		add(fmt.Sprintf("+1415555%04d", i*251), "US", numberpool.TypeMobile, false)
 		add(fmt.Sprintf("+1800555%04d", i*241), "US", numberpool.TypeTollFree, false)
 		add(fmt.Sprintf("+44207946%04d", i*199), "GB", numberpool.TypeLocal, false)

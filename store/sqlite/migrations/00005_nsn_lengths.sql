@@ -3,7 +3,9 @@
 -- lie in the order of numbers_pool and seeks past the rest, which is only
 -- safe when no number has a length missing here. A trigger keeps it, so
 -- every way a row arrives adds its length. Rows are never removed: a
--- length no number has any more only makes those searches seek less.
+-- length no number has any more can only make those searches read more
+-- numbers in order, as a long one does where it could hold a pattern after
+-- a shorter number.
 
 -- +goose Up
 CREATE TABLE nsn_lengths (
