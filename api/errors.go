@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -77,11 +78,30 @@ func publicError(err error) (*numberpool.Error, int) {
 	return public, status
 }
 
+// statusClientClosedRequest is the status that the request log records
+// for a request whose client left before the response, as nginx does. The
+// client never sees it.
+const statusClientClosedRequest = 499
+
 // writeError logs err and writes it as the API's error object, with the
-// status of its code.
+// status of its code. A request that ran out of time gets 503, and one
+// whose client left is only logged.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	public, status := publicError(err)
-	s.writeErrorStatus(w, r, status, public, err)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() != nil:
+		public := &numberpool.Error{Code: numberpool.CodeServiceUnavailable, Message: fmt.Sprintf(
+			"the request took longer than the server allows (%s); narrow it, for a search with filters or a lower page, or retry later",
+			s.requestTimeout)}
+		s.writeErrorStatus(w, r, http.StatusServiceUnavailable, public, err)
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		s.logger.InfoContext(r.Context(), "client closed the request",
+			slog.String("error", err.Error()),
+			slog.String("request_id", infoFrom(r.Context()).id))
+		w.WriteHeader(statusClientClosedRequest)
+	default:
+		public, status := publicError(err)
+		s.writeErrorStatus(w, r, status, public, err)
+	}
 }
 
 // writeErrorStatus writes public with the given status, for the responses

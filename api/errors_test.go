@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"numberpool"
 )
@@ -217,4 +219,46 @@ func TestBodyLimit(t *testing.T) {
 		checkResponse(t, env.send(req), http.StatusBadRequest, errorBody(numberpool.CodeValidationFailed,
 			"request body too large: the limit is 1048576 bytes", [2]string{"body", "must be at most 1048576 bytes"}))
 	})
+}
+
+// A request whose work outlasts the request timeout gets 503 with a
+// message that names the timeout, and its store calls end with it. The
+// timeout here has passed before the first store call.
+func TestRequestTimeout(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	logger := slog.New(slog.NewJSONHandler(env.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	env.server = New(Options{Store: env.store, Clock: env.clock, Logger: logger, RequestTimeout: time.Nanosecond})
+
+	rec := env.do(t, http.MethodGet, "/v1/account/"+accountID+"/inventory/numbers?country=US&contains=9*9*9", env.key)
+
+	checkResponse(t, rec, http.StatusServiceUnavailable, errorBody(numberpool.CodeServiceUnavailable,
+		"the request took longer than the server allows (1ns); narrow it, for a search with filters or a lower page, or retry later"))
+	if got := rec.Header().Get("Retry-After"); got != retryAfterSeconds {
+		t.Errorf("Retry-After = %q, want %q", got, retryAfterSeconds)
+	}
+}
+
+// A request whose client left is logged at info level with status 499, not
+// as a server failure.
+func TestClientClosedRequest(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/v1/account/"+accountID+"/inventory/numbers?country=US", nil)
+	req.Header.Set("Authorization", "Bearer "+env.key)
+
+	rec := env.send(req)
+
+	if rec.Code != statusClientClosedRequest {
+		t.Errorf("status = %d, want %d", rec.Code, statusClientClosedRequest)
+	}
+	if failures := env.logs.recordsWithMessage(t, "request failed"); len(failures) != 0 {
+		t.Errorf("got %d %q log records, want none; logs:\n%s", len(failures), "request failed", env.logs.String())
+	}
+	closed := env.logs.recordsWithMessage(t, "client closed the request")
+	if len(closed) != 1 || closed[0]["level"] != "INFO" {
+		t.Errorf("got %v, want one %q record at INFO; logs:\n%s", closed, "client closed the request", env.logs.String())
+	}
 }

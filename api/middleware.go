@@ -137,6 +137,20 @@ func (s *Server) observe(r *http.Request, status int, elapsed time.Duration) {
 	s.metrics.observe(info.route, status, elapsed)
 }
 
+// withDeadline ends the request's context after the server's request
+// timeout, so that a store call still running then stops and the client
+// gets an error in place of a response cut by the write timeout.
+func (s *Server) withDeadline(next http.Handler) http.Handler {
+	if s.requestTimeout <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.requestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
 // withBodyLimit caps the request body at maxBodyBytes. A read past the cap
 // fails with *http.MaxBytesError, which writeError maps to a 400.
 func (s *Server) withBodyLimit(next http.Handler) http.Handler {

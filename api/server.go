@@ -7,6 +7,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"numberpool"
 	"numberpool/internal/boundedcache"
@@ -26,6 +27,11 @@ type Options struct {
 	// SeparateMetrics leaves GET /metrics out of the API's routes, for a
 	// caller that serves MetricsHandler on a listener of its own.
 	SeparateMetrics bool
+	// RequestTimeout bounds the work of a request: its context ends then,
+	// and the request gets 503 SERVICE_UNAVAILABLE. Set it below the write
+	// timeout of the http.Server, so that the response can still be sent.
+	// Zero means no bound.
+	RequestTimeout time.Duration
 }
 
 // Server is the HTTP handler of the public API. It is safe for concurrent
@@ -44,6 +50,7 @@ type Server struct {
 
 	sipDomain       string
 	separateMetrics bool
+	requestTimeout  time.Duration
 
 	keys *boundedcache.Cache[string] // key hash -> account id; see newKeyCache
 }
@@ -65,6 +72,7 @@ func New(opts Options) *Server {
 		s.logger = slog.Default()
 	}
 	s.separateMetrics = opts.SeparateMetrics
+	s.requestTimeout = opts.RequestTimeout
 	s.sipDomain = opts.SIPDomain
 	if s.sipDomain == "" {
 		s.sipDomain = DefaultSIPDomain
@@ -72,7 +80,7 @@ func New(opts Options) *Server {
 	s.metrics = newMetrics(s.registry)
 
 	s.routes()
-	s.handler = s.withRequestInfo(s.withObservation(s.withBodyLimit(http.HandlerFunc(s.dispatch))))
+	s.handler = s.withRequestInfo(s.withObservation(s.withDeadline(s.withBodyLimit(http.HandlerFunc(s.dispatch)))))
 	return s
 }
 

@@ -23,8 +23,11 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 30 * time.Second
 	writeTimeout      = 30 * time.Second
-	idleTimeout       = 2 * time.Minute
-	maxHeaderBytes    = 64 << 10
+	// requestTimeout ends the work of a request in time for its 503 to
+	// be written before writeTimeout.
+	requestTimeout = writeTimeout - 5*time.Second
+	idleTimeout    = 2 * time.Minute
+	maxHeaderBytes = 64 << 10
 )
 
 // defaultShutdownTimeout bounds how long a shutdown waits for requests in
@@ -84,7 +87,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w; choose another --addr/NUMBERPOOL_ADDR", m.Config.Addr, err)
 	}
 	handler := api.New(api.Options{Store: m.store, Clock: m.Clock, Logger: m.Logger, SIPDomain: m.Config.SIPDomain,
-		SeparateMetrics: m.Config.MetricsAddr != ""})
+		SeparateMetrics: m.Config.MetricsAddr != "", RequestTimeout: requestTimeout})
 	m.server = m.newHTTPServer(handler)
 	if err := m.listenMetrics(handler); err != nil {
 		return err
