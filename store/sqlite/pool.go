@@ -360,7 +360,10 @@ func readSearchPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, b
 	}
 
 	cooled, err := cooledMatches(ctx, tx, q, args)
-	if err != nil || len(cooled) > 0 {
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if len(cooled) > 0 {
 		numbers, err := skipScanWithCooled(ctx, tx, q, set, cooled)
 		return numbers, 0, false, err
 	}

@@ -204,10 +204,11 @@ func (s *Store) explainSkipScan(ctx context.Context, q numberpool.SearchQuery) (
 	return "skip scan ranges:\n" + plan + "skip scan 4-gram entries:\n" + gramPlan, err
 }
 
+// fixedDigits returns how many digits the patterns fix in all.
 func fixedDigits(patterns []string) int {
 	n := 0
 	for _, p := range patterns {
-		n += len(strings.Trim(p, "%_")) - strings.Count(strings.Trim(p, "%_"), "_")
+		n += len(p) - strings.Count(p, "_") - strings.Count(p, "%")
 	}
 	return n
 }
