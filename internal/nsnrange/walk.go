@@ -22,12 +22,6 @@ func (w *Walk) Done() bool {
 	return w.done
 }
 
-// Position returns where the walk goes on: every string of the set before it
-// and from the walk's start is in a range handed out.
-func (w *Walk) Position() string {
-	return w.at
-}
-
 // Next returns the first string of the set at or after the walk's position
 // and before its bound, without moving the walk.
 func (w *Walk) Next() (string, bool) {
