@@ -161,9 +161,13 @@ func digitField(f *numberpool.SearchFilter, name string) *string {
 }
 
 // parseCapabilities reads a comma-separated list such as "voice,sms". A
-// search returns only numbers with every capability listed.
+// search returns only numbers with every capability listed. An empty value
+// lists none, as an empty digit filter filters nothing.
 func parseCapabilities(raw string) ([]numberpool.Capability, *numberpool.Error) {
 	var cs []numberpool.Capability
+	if strings.TrimSpace(raw) == "" {
+		return cs, nil
+	}
 	for part := range strings.SplitSeq(raw, ",") {
 		c, err := numberpool.ParseCapability(strings.TrimSpace(part))
 		if err != nil {

@@ -35,7 +35,8 @@ func TestSearchInventory(t *testing.T) {
 	ended.Status, ended.ReleasedAt, ended.AvailableAfter = numberpool.StatusReleased, t0.Add(-30*24*time.Hour), t0
 	env.addNumbers(t, availableNumber("+14155550001"), ended, activeNumber("+14155550003", otherAccountID, t0))
 
-	rec := env.do(t, http.MethodGet, inventoryURL(accountID, "country=us&area_code=415&per_page=1&page=2"), env.key)
+	// Empty filters filter nothing, capabilities included.
+	rec := env.do(t, http.MethodGet, inventoryURL(accountID, "country=us&area_code=415&per_page=1&page=2&contains=&capabilities="), env.key)
 	checkResponse(t, rec, http.StatusOK, `{
 		"data": [{"e164": "+14155550002", "country": "US", "type": "local", "region": "CA", "status": "available",
 			"capabilities": ["voice", "sms", "mms"], "monthly_fee": 1.25, "setup_fee": 0.00, "currency": "USD"}],
@@ -53,6 +54,7 @@ func TestSearchInventoryInvalid(t *testing.T) {
 		{"letters", "country=US&contains=FLOWERS", []string{"contains"}},
 		{"per_page", "country=US&per_page=101", []string{"per_page"}},
 		{"capabilities", "country=US&capabilities=voice,fax", []string{"capabilities"}},
+		{"capabilities with an empty item", "country=US&capabilities=voice,", []string{"capabilities"}},
 		{"type", "country=US&type=landline", []string{"type"}},
 		{"two at once", "country=US&per_page=0&ends_with=x", []string{"per_page", "ends_with"}},
 		{"three at once", "country=US&contains=abc&type=zz&per_page=500", []string{"per_page", "type", "contains"}},
