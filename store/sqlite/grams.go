@@ -51,19 +51,28 @@ func (s *Store) IndexGrams(ctx context.Context, limit int) (int, error) {
 }
 
 func pendingGrams(ctx context.Context, tx *sql.Tx, limit int) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM gram_pending ORDER BY id LIMIT ?`, limit)
+	ids, err := queryColumn[int64](ctx, tx, `SELECT id FROM gram_pending ORDER BY id LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("select pending numbers: %w", err)
 	}
+	return ids, nil
+}
+
+// queryColumn returns the values of the one column that query selects.
+func queryColumn[T any](ctx context.Context, tx *sql.Tx, query string, args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
 
-	var ids []int64
+	var values []T
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("scan pending number: %w", err)
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
 		}
-		ids = append(ids, id)
+		values = append(values, v)
 	}
-	return ids, rows.Err()
+	return values, rows.Err()
 }

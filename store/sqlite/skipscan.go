@@ -216,21 +216,11 @@ func fixedDigits(patterns []string) int {
 // nsnLengths returns the lengths of the national numbers of country that
 // the numbers table holds.
 func nsnLengths(ctx context.Context, tx *sql.Tx, country string) ([]int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT length FROM nsn_lengths WHERE country = ?`, country)
+	lengths, err := queryColumn[int](ctx, tx, `SELECT length FROM nsn_lengths WHERE country = ?`, country)
 	if err != nil {
 		return nil, fmt.Errorf("read national number lengths: %w", err)
 	}
-	defer rows.Close()
-
-	var lengths []int
-	for rows.Next() {
-		var n int
-		if err := rows.Scan(&n); err != nil {
-			return nil, fmt.Errorf("scan national number length: %w", err)
-		}
-		lengths = append(lengths, n)
-	}
-	return lengths, rows.Err()
+	return lengths, nil
 }
 
 // skipScanPage returns the page of q that a skip scan over set reads, and
@@ -374,21 +364,11 @@ func (s *skipScan) nextRanges(ctx context.Context, tx *sql.Tx, set *nsnrange.Set
 // poolNumbers returns the first probeSize available numbers of the country
 // from from on and before upper.
 func (s *skipScan) poolNumbers(ctx context.Context, tx *sql.Tx, from, upper string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, poolNumbers+strconv.Itoa(probeSize), s.query.Country, from, upper)
+	nsns, err := queryColumn[string](ctx, tx, poolNumbers+strconv.Itoa(probeSize), s.query.Country, from, upper)
 	if err != nil {
 		return nil, fmt.Errorf("probe the pool: %w", err)
 	}
-	defer rows.Close()
-
-	nsns := make([]string, 0, probeSize)
-	for rows.Next() {
-		var nsn string
-		if err := rows.Scan(&nsn); err != nil {
-			return nil, fmt.Errorf("scan probe: %w", err)
-		}
-		nsns = append(nsns, nsn)
-	}
-	return nsns, rows.Err()
+	return nsns, nil
 }
 
 // numberAfter returns the available number of the country that follows the

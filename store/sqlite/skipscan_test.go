@@ -80,9 +80,9 @@ func TestSkipScanMatchesReference(t *testing.T) {
 
 // importSkipScanPool imports the pool of TestSkipScanMatchesReference. It
 // has US blocks of consecutive numbers with one in seven owned, numbers
-// scattered over an area code, and US numbers of 7, 11 and 14 digits. The
-// longest can hold a pattern after a number of the block, so the scan reads
-// chunks in order there. A few mobile, toll-free and British numbers of two
+// scattered over an area code, and US numbers of 7, 11 and 14 digits. A
+// 14-digit number can hold a pattern after a number of the block, so the
+// scan reads chunks in order there. A few mobile, toll-free and British numbers of two
 // lengths complete it.
 func importSkipScanPool(t *testing.T, s *Store) {
 	t.Helper()
