@@ -160,7 +160,7 @@ func dedupe(combos [][]byte) [][]byte {
 	return out
 }
 
-// Contains reports whether s is in the set.
+// Contains reports whether str is in the set.
 func (s *Set) Contains(str string) bool {
 	for _, combo := range s.combos[len(str)] {
 		if fits(combo, str) {
