@@ -36,8 +36,8 @@ func (w *Walk) Next() (string, bool) {
 }
 
 // Ranges returns up to n more ranges, in order. A range starts at a string
-// of the set and covers a run of them. Runs of the same length that follow
-// within gap strings join it, up to maxRuns runs, so a range may also hold
+// of the set and covers a run of them. Runs that follow within gap strings,
+// as within measures, join it, up to maxRuns runs, so a range may also hold
 // strings outside the set, as well as strings of other lengths. No string
 // of the set lies between two ranges.
 func (w *Walk) Ranges(n int, gap uint64, maxRuns int) []Range {
@@ -69,7 +69,7 @@ func (w *Walk) Ranges(n int, gap uint64, maxRuns int) []Range {
 
 // SkipTo moves the walk on to at, when at is further, as the caller knows
 // that no string it wants lies before at. It reports whether that moved
-// the walk gap strings or more, or to a string of another length.
+// the walk gap strings or more, as within measures.
 func (w *Walk) SkipTo(at string, gap uint64) bool {
 	if at <= w.at {
 		return false
@@ -79,14 +79,14 @@ func (w *Walk) SkipTo(at string, gap uint64) bool {
 	return far
 }
 
-// within reports whether next follows end, both digit strings of one
-// length, by fewer than gap strings.
+// within reports whether next follows end, both digit strings, by fewer
+// than gap strings of the shorter one's length: strings of other lengths
+// are compared by their first digits, since in sorted order a longer
+// string lies beside the shorter ones it starts with.
 func within(end, next string, gap uint64) bool {
-	if len(end) != len(next) {
-		return false
-	}
-	a, errA := strconv.ParseUint(end, 10, 64)
-	b, errB := strconv.ParseUint(next, 10, 64)
+	n := min(len(end), len(next))
+	a, errA := strconv.ParseUint(end[:n], 10, 64)
+	b, errB := strconv.ParseUint(next[:n], 10, 64)
 	return errA == nil && errB == nil && b >= a && b-a < gap
 }
 
@@ -104,7 +104,7 @@ func (w *Walk) Rest() (Range, bool) {
 }
 
 // Dense reports whether most of the sorted strings follow the one before
-// them within gap strings, of the same length: whether the strings that the
+// them within gap strings, as within measures: whether the strings that the
 // ranges of a Walk cover are mostly there, so that seeking past the others
 // pays. Most, rather than on average, so that a few large gaps, as at the
 // end of a block of consecutive numbers, do not count.

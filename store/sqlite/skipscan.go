@@ -255,14 +255,17 @@ func skipScanPage(ctx context.Context, tx *sql.Tx, q numberpool.SearchQuery, set
 			want = skipFirstRanges
 		}
 
-		ranges, err := scan.nextRanges(ctx, tx, set, walk, first, upper, want)
+		ranges, more, err := scan.nextRanges(ctx, tx, set, walk, first, upper, want)
 		if err != nil {
 			return nil, 0, err
 		}
-		if len(ranges) == 0 {
+		if !more {
 			break
 		}
 		want = min(want*4, skipMaxRanges)
+		if len(ranges) == 0 {
+			continue
+		}
 		if err := scan.readRanges(ctx, tx, ranges); err != nil {
 			return nil, 0, err
 		}
@@ -336,29 +339,39 @@ const probeSize = 32
 //     pattern after a shorter number, ranges would be as many as numbers. It
 //     reads the next plainChunk numbers in order.
 //   - Otherwise it returns up to want ranges of possible matches.
-func (s *skipScan) nextRanges(ctx context.Context, tx *sql.Tx, set *nsnrange.Set, walk *nsnrange.Walk, first, upper string, want int) ([]nsnrange.Range, error) {
+//
+// A search with a 4-gram reads its 4-gram's next entries in place of
+// numbers in order, since they are fewer, and the ranges are then empty.
+// more is false when nothing is left to read.
+func (s *skipScan) nextRanges(ctx context.Context, tx *sql.Tx, set *nsnrange.Set, walk *nsnrange.Walk, first, upper string, want int) (ranges []nsnrange.Range, more bool, err error) {
 	nsns, err := s.poolNumbers(ctx, tx, first, upper)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	dense := nsnrange.Dense(nsns, skipSparse)
+	if dense && set.GapsWithMatches(nsns) < skipPlainGaps {
+		s.chunk = 0
+		ranges = walk.Ranges(want, skipGap, skipRangeRuns)
+		return ranges, len(ranges) > 0, nil
+	}
+
 	switch {
-	case !nsnrange.Dense(nsns, skipSparse):
-		if rest, ok := walk.Rest(); ok {
-			return []nsnrange.Range{rest}, nil
-		}
-		return nil, nil
-	case set.GapsWithMatches(nsns) >= skipPlainGaps:
-		// Each chunk in a row is four times as long as the one before.
-		s.chunk = max(plainChunk, min(s.chunk*4, maxPlainChunk))
-		end, err := s.numberAfter(ctx, tx, first, upper, s.chunk)
-		if err != nil {
-			return nil, err
-		}
-		walk.SkipTo(end, 0)
-		return []nsnrange.Range{{From: first, To: end}}, nil
+	case s.query.Gram != "":
+		to, err := s.readGram(ctx, tx, first, upper)
+		walk.SkipTo(to, 0)
+		return nil, to < upper, err
+	case !dense:
+		rest, ok := walk.Rest()
+		return []nsnrange.Range{rest}, ok, nil
 	}
-	s.chunk = 0
-	return walk.Ranges(want, skipGap, skipRangeRuns), nil
+	// Each chunk in a row is four times as long as the one before.
+	s.chunk = max(plainChunk, min(s.chunk*4, maxPlainChunk))
+	end, err := s.numberAfter(ctx, tx, first, upper, s.chunk)
+	if err != nil {
+		return nil, false, err
+	}
+	walk.SkipTo(end, 0)
+	return []nsnrange.Range{{From: first, To: end}}, true, nil
 }
 
 // poolNumbers returns the first probeSize available numbers of the country
