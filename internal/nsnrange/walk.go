@@ -80,9 +80,9 @@ func (w *Walk) SkipTo(at string, gap uint64) bool {
 }
 
 // within reports whether next follows end, both digit strings, by fewer
-// than gap strings of the shorter one's length: strings of other lengths
-// are compared by their first digits, since in sorted order a longer
-// string lies beside the shorter ones it starts with.
+// than gap strings of the shorter one's length. Strings of two lengths are
+// compared by their first digits, because in sorted order a longer string
+// lies beside the shorter ones it starts with.
 func within(end, next string, gap uint64) bool {
 	n := min(len(end), len(next))
 	a, errA := strconv.ParseUint(end[:n], 10, 64)
