@@ -360,7 +360,10 @@ func (s *skipScan) nextRanges(ctx context.Context, tx *sql.Tx, set *nsnrange.Set
 		to, err := s.readGram(ctx, tx, first, upper)
 		walk.SkipTo(to, 0)
 		return nil, to < upper, err
-	case !dense:
+	case !dense || s.chunk == maxPlainChunk:
+		// After the longest chunk, the pool is unlikely to change its
+		// kind, and reading the rest in one query saves finding the end
+		// of each chunk.
 		rest, ok := walk.Rest()
 		return []nsnrange.Range{rest}, ok, nil
 	}
