@@ -42,9 +42,9 @@ const (
 	// skipRangeRuns bounds the runs one range joins, so that computing a
 	// range costs little even when runs are many and short.
 	skipRangeRuns = 64
-	// skipMisses is how many seeks in a row may find no number where a
-	// match could be before the scan reads ranges anyway. In a sparse pool,
-	// every seek misses and moves past one number only.
+	// skipMisses is how many seeks in a row may each move skipGap or more
+	// and find no number where a match could be, before the scan probes and
+	// reads ranges anyway. A seek that moves less ends the run at once.
 	skipMisses = 8
 	// skipPlainGaps is how many of the gaps between the numbers of a probe
 	// must hold a possible match for the scan to read the next plainChunk
@@ -337,7 +337,8 @@ const probeSize = 32
 //   - Where possible matches lie between many of those numbers, as when the
 //     country has numbers of several lengths and the longer ones can hold the
 //     pattern after a shorter number, ranges would be as many as numbers. It
-//     reads the next plainChunk numbers in order.
+//     reads the next chunk of numbers in order, from plainChunk to
+//     maxPlainChunk numbers, and after the longest chunk the rest.
 //   - Otherwise it returns up to want ranges of possible matches.
 //
 // A search with a 4-gram reads its 4-gram's next entries in place of
