@@ -252,7 +252,7 @@ func validHostPort(s string) bool {
 	}
 	if port != "" {
 		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 {
+		if err != nil || !allDigits(port) || n < 1 || n > 65535 {
 			return false
 		}
 	}

@@ -31,6 +31,7 @@ func TestCheckSIPURI(t *testing.T) {
 	invalid := []string{
 		"", "pbx.example.com", "http://pbx.example.com", "sip:", "sip:@pbx.example.com",
 		"sip:pbx.example.com:0", "sip:pbx.example.com:65536", "sip:pbx.example.com:port",
+		"sip:pbx.example.com:+5060",
 		"sip:pbx_example.com", "sip:-pbx.example.com", "sip:pbx..example.com", "sip:[2001:db8::1",
 		"sip:" + strings.Repeat("a", 64) + ".example.com", "sip:" + strings.Repeat("a.", 1100) + "com",
 	}

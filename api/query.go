@@ -123,9 +123,11 @@ func parseListStatus(raw string) (numberpool.Status, *numberpool.Error) {
 		"invalid status %q: expected active, suspended or released", shorten(raw))
 }
 
+// parseIntInRange parses a decimal integer from lo to hi. It rejects a
+// sign, which strconv.Atoi alone would accept.
 func parseIntInRange(name, raw string, lo, hi int) (int, *numberpool.Error) {
 	n, err := strconv.Atoi(raw)
-	if err == nil && n >= lo && n <= hi {
+	if err == nil && strings.Trim(raw, "0123456789") == "" && n >= lo && n <= hi {
 		return n, nil
 	}
 	reason := "must be an integer from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi)
