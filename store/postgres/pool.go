@@ -373,6 +373,48 @@ const endHoldsSQL = `
 		  AND holds.lifted_at IS NULL AND holds.e164 <> ''
 		  AND holds.e164 = r.e164 AND holds.account_id = r.account_id`
 
+// sweepSQL returns up to $2 numbers whose cooling-off period ended by $1 to
+// the pool, and ends their releases, holds and calls.
+//
+// The update finds its rows by key alone, because due has locked them. With
+// a status test there, the planner read numbers_cooling_off (TestSweepPlan).
+const sweepSQL = `
+		WITH due AS (
+			SELECT e164, release_id FROM numbers
+			WHERE status = 'released' AND available_after <= $1
+			ORDER BY available_after
+			LIMIT $2
+			FOR UPDATE SKIP LOCKED
+		), returned AS (
+			UPDATE releases SET returned_at = $1
+			FROM due
+			WHERE releases.id = due.release_id AND releases.returned_at IS NULL AND releases.cancelled_at IS NULL
+		), ended_holds AS (
+			UPDATE holds SET lifted_at = $1
+			FROM due JOIN releases r ON r.id = due.release_id
+			WHERE true` + endHoldsSQL + `
+		), deleted_calls AS (
+			DELETE FROM calls USING due WHERE calls.e164 = due.e164
+		)
+		UPDATE numbers
+		SET status = 'available', account_id = NULL, purchased_at = NULL, trunk_id = NULL,
+			application_id = NULL, release_id = NULL, released_at = NULL, available_after = NULL,
+			updated_at = $1
+		FROM due
+		WHERE numbers.e164 = due.e164 AND numbers.release_id = due.release_id`
+
+// ExplainSweep returns the plan PostgreSQL chooses for a batch of the
+// sweeper of up to limit numbers, as EXPLAIN (FORMAT JSON) gives it, for
+// tests and benchmarks. EXPLAIN does not run the statement.
+func (s *Store) ExplainSweep(ctx context.Context, limit int) (string, error) {
+	var plan string
+	err := s.inTx(ctx, "explain sweep", func(tx pgx.Tx) error {
+		now := numberpool.NowSeconds(s.clock).Unix()
+		return tx.QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+sweepSQL, now, limit).Scan(&plan)
+	})
+	return plan, err
+}
+
 // Sweep returns up to limit numbers whose cooling-off period ended by now
 // to the pool, oldest first, in one transaction. It locks the rows it takes
 // with SKIP LOCKED, so sweepers of several replicas take disjoint batches
@@ -386,31 +428,7 @@ func (s *Store) Sweep(ctx context.Context, limit int) (int, error) {
 	var count int
 	err := s.inTx(ctx, "sweep cooled-off numbers", func(tx pgx.Tx) error {
 		now := numberpool.NowSeconds(s.clock).Unix()
-		tag, err := tx.Exec(ctx, `
-			WITH due AS (
-				SELECT e164, release_id FROM numbers
-				WHERE status = 'released' AND available_after <= $1
-				ORDER BY available_after
-				LIMIT $2
-				FOR UPDATE SKIP LOCKED
-			), returned AS (
-				UPDATE releases SET returned_at = $1
-				FROM due
-				WHERE releases.id = due.release_id AND releases.returned_at IS NULL AND releases.cancelled_at IS NULL
-			), ended_holds AS (
-				UPDATE holds SET lifted_at = $1
-				FROM due JOIN releases r ON r.id = due.release_id
-				WHERE true`+endHoldsSQL+`
-			), deleted_calls AS (
-				DELETE FROM calls USING due WHERE calls.e164 = due.e164
-			)
-			UPDATE numbers
-			SET status = 'available', account_id = NULL, purchased_at = NULL, trunk_id = NULL,
-				application_id = NULL, release_id = NULL, released_at = NULL, available_after = NULL,
-				updated_at = $1
-			FROM due
-			WHERE numbers.e164 = due.e164 AND numbers.status = 'released' AND numbers.available_after <= $1`,
-			now, limit)
+		tag, err := tx.Exec(ctx, sweepSQL, now, limit)
 		if err != nil {
 			return err
 		}
