@@ -22,6 +22,12 @@ func ParseE164Number(field, s string) (*phonenumbers.PhoneNumber, string, error)
 	if problem := lengthProblem(parsed); problem != "" {
 		return nil, "", impossibleE164(field, s, problem)
 	}
+	// phonenumbers drops a national prefix or carrier code after the
+	// country code, such as the 1 of +114155550123, and would then accept
+	// one phone line under two strings.
+	if canonical := phonenumbers.Format(parsed, phonenumbers.E164); canonical != s {
+		return nil, "", impossibleE164(field, s, "it holds a national prefix or carrier code, which E.164 leaves out: "+canonical)
+	}
 
 	country := phonenumbers.GetRegionCodeForNumber(parsed)
 	if country == "" || country == "ZZ" {

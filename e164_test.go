@@ -78,6 +78,10 @@ func TestParseE164Messages(t *testing.T) {
 			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
 		{"+999123456", `invalid phone number "+999123456": it does not start with a country calling code; ` +
 			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+		{"+114155550123", `invalid phone number "+114155550123": it holds a national prefix or carrier code, which E.164 leaves out: +14155550123; ` +
+			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+		{"+4402079460001", `invalid phone number "+4402079460001": it holds a national prefix or carrier code, which E.164 leaves out: +442079460001; ` +
+			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
 		{"14155551234", `invalid phone number "14155551234": expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234)`},
 	}
 	for _, tt := range tests {

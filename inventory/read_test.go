@@ -262,6 +262,12 @@ func TestReadRejectsRows(t *testing.T) {
 			`invalid phone number "4155551234": expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234)`},
 		{"invalid number", "+15555550100,,,,,,,,,",
 			"+15555550100 is not a valid number: it matches no number range of US"},
+		{"national prefix", "+114155550123,,,,,,,,,",
+			`invalid phone number "+114155550123": it holds a national prefix or carrier code, which E.164 leaves out: +14155550123; ` +
+				`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+		{"non-geographic", "+80012345678,,,,,,,,,",
+			"+80012345678 is a non-geographic number, which belongs to no country: " +
+				"searches and purchases name a country, so it could never be found or bought"},
 		{"type not inferable", "+19005551234,,,,,,,,,",
 			"the type of +19005551234 cannot be inferred: it is a premium-rate number; set the type column to local, mobile or toll_free"},
 		{"unknown type", "+14155551234,landline,,,,,,,,",
