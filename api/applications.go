@@ -81,7 +81,7 @@ func (s *Server) handleCreateApplication(w http.ResponseWriter, r *http.Request)
 // handleListApplications serves GET /v1/account/{account_id}/applications.
 func (s *Server) handleListApplications(w http.ResponseWriter, r *http.Request) error {
 	accountID := r.PathValue("account_id")
-	page, err := parsePageQuery(r.URL.Query())
+	page, err := parsePageQuery(r.URL.RawQuery)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"numberpool"
@@ -58,7 +57,7 @@ type inventoryListResponse struct {
 
 // handleSearchInventory serves GET /v1/account/{account_id}/inventory/numbers.
 func (s *Server) handleSearchInventory(w http.ResponseWriter, r *http.Request) error {
-	filter, err := parseSearchQuery(r.URL.Query())
+	filter, err := parseSearchQuery(r.URL.RawQuery)
 	if err != nil {
 		return err
 	}
@@ -91,12 +90,12 @@ func (s *Server) handleSearchInventory(w http.ResponseWriter, r *http.Request) e
 // per_page and capabilities itself and the rest with SearchFilter.Query, and
 // every invalid parameter gets its own detail. Unknown parameters are
 // ignored, as for the list of numbers.
-func parseSearchQuery(values url.Values) (numberpool.SearchFilter, error) {
+func parseSearchQuery(rawQuery string) (numberpool.SearchFilter, error) {
 	f := numberpool.SearchFilter{Page: 1, PerPage: defaultPerPage}
-	p := queryParser{values: values}
+	p := newQueryParser(rawQuery)
 
 	p.parse("country", func(raw string) *numberpool.Error {
-		f.Country = strings.ToUpper(raw)
+		f.Country = upperASCII(raw)
 		return nil
 	})
 	p.parse("type", func(raw string) *numberpool.Error {

@@ -131,7 +131,7 @@ func (s *Server) guardedNumberObject(ctx context.Context, accountID string, n nu
 // handleListNumbers serves GET /v1/account/{account_id}/numbers.
 func (s *Server) handleListNumbers(w http.ResponseWriter, r *http.Request) error {
 	accountID := r.PathValue("account_id")
-	q, err := parseListNumbersQuery(r.URL.Query())
+	q, err := parseListNumbersQuery(r.URL.RawQuery)
 	if err != nil {
 		return err
 	}

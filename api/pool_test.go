@@ -60,6 +60,10 @@ func TestSearchInventoryInvalid(t *testing.T) {
 		{"three at once", "country=US&contains=abc&type=zz&per_page=500", []string{"per_page", "type", "contains"}},
 		{"twice", "country=US&area_code=415&area_code=212", []string{"area_code"}},
 		{"ends_with country code", "country=GB&ends_with=%2B44", []string{"ends_with"}},
+		{"contains not percent-encoded", "country=US&contains=55%zz", []string{"contains"}},
+		{"capabilities with a semicolon", "country=US&capabilities=voice;sms", []string{"capabilities"}},
+		{"country with a dotless i", "country=%C4%B1t", []string{"country"}},
+		{"undecodable beside another error", "country=US&page=%zz&per_page=0", []string{"page", "per_page"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,6 +146,8 @@ func TestPurchaseNumberErrors(t *testing.T) {
 		{"empty", ``, 400, numberpool.CodeValidationFailed, "body", "missing request body"},
 		{"two objects", `{"e164": "+14155550001", "country": "US"} {}`, 400, numberpool.CodeValidationFailed, "body", "one JSON object"},
 		{"country mismatch", `{"e164": "+14155550001", "country": "GB"}`, 400, numberpool.CodeValidationFailed, "country", "GB"},
+		{"country with a long s", `{"e164": "+14155550001", "country": "u\u017f"}`, 400, numberpool.CodeValidationFailed, "country", "U\u017f"},
+		{"national prefix", `{"e164": "+114155550001", "country": "US"}`, 400, numberpool.CodeValidationFailed, "e164", "+14155550001"},
 		{"not in inventory", `{"e164": "+14155550009", "country": "US"}`, 404, numberpool.CodeNotFound, "", "+14155550009"},
 		{"owned", `{"e164": "+14155550002", "country": "US"}`, 409, numberpool.CodeConflict, "", "another account"},
 		{"cooling off", `{"e164": "+14155550003", "country": "US"}`, 409, numberpool.CodeConflict, "",

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"numberpool"
 )
@@ -24,7 +23,7 @@ func (s *Server) handlePurchaseNumber(w http.ResponseWriter, r *http.Request) er
 	if err := decodeObject(r.Body, &req, "e164 and country"); err != nil {
 		return err
 	}
-	e164, country := deref(req.E164), strings.ToUpper(deref(req.Country))
+	e164, country := deref(req.E164), upperASCII(deref(req.Country))
 	if err := numberpool.ValidatePurchase(e164, country); err != nil {
 		return err
 	}

@@ -34,12 +34,12 @@ type listNumbersQuery struct {
 // It reports every invalid parameter at once, one detail each. Unknown
 // parameters are ignored, because clients of the public API may send
 // parameters that numberpool does not define.
-func parseListNumbersQuery(values url.Values) (listNumbersQuery, error) {
+func parseListNumbersQuery(rawQuery string) (listNumbersQuery, error) {
 	q := listNumbersQuery{Page: 1, PerPage: defaultPerPage}
-	p := queryParser{values: values}
+	p := newQueryParser(rawQuery)
 
 	p.parse("country", func(raw string) *numberpool.Error {
-		q.Country = strings.ToUpper(raw)
+		q.Country = upperASCII(raw)
 		return checkCountry(raw)
 	})
 	p.parse("status", func(raw string) (err *numberpool.Error) {
@@ -65,6 +65,39 @@ func parseListNumbersQuery(values url.Values) (listNumbersQuery, error) {
 type queryParser struct {
 	values url.Values
 	errs   []*numberpool.Error
+}
+
+// newQueryParser decodes a raw query string. url.ParseQuery, and so
+// URL.Query, skips a pair that does not decode, which would silently drop a
+// filter, so each such pair becomes an error naming its parameter.
+func newQueryParser(rawQuery string) *queryParser {
+	p := &queryParser{values: url.Values{}}
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		if pair == "" {
+			continue
+		}
+
+		rawName, rawValue, _ := strings.Cut(pair, "=")
+		name, nameErr := url.QueryUnescape(rawName)
+		value, valueErr := url.QueryUnescape(rawValue)
+		if nameErr != nil {
+			name = rawName
+		}
+
+		switch {
+		case strings.Contains(pair, ";"):
+			p.errs = append(p.errs, numberpool.Validation(shorten(name), "must not contain a semicolon",
+				"invalid %s %q: a query string may not contain a semicolon; separate parameters with & and write a semicolon in a value as %%3B",
+				shorten(name), shorten(rawValue)))
+		case nameErr != nil || valueErr != nil:
+			p.errs = append(p.errs, numberpool.Validation(shorten(name), "must be percent-encoded",
+				"invalid %s %q: a percent sign must start a percent-encoded byte such as %%2B; write a percent sign itself as %%25",
+				shorten(name), shorten(rawValue)))
+		default:
+			p.values[name] = append(p.values[name], value)
+		}
+	}
+	return p
 }
 
 // parse passes the value of the parameter name, when present, to fn. A
@@ -107,8 +140,21 @@ func (p *queryParser) err() error {
 
 // checkCountry accepts the countries that a search accepts, in either case.
 func checkCountry(raw string) *numberpool.Error {
-	_, err := numberpool.CountryCallingCode(strings.ToUpper(raw))
+	_, err := numberpool.CountryCallingCode(upperASCII(raw))
 	return err
+}
+
+// upperASCII returns s with its ASCII letters in upper case and every other
+// byte as it is. strings.ToUpper would also map letters such as ſ (long s)
+// to S, and so accept "uſ" as the country US.
+func upperASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
 }
 
 // parseListStatus accepts the statuses a list can filter on, as the number

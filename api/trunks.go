@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"numberpool"
 )
@@ -89,9 +88,9 @@ func newListResponse[T any](data []T, total int, page numberpool.Page) listRespo
 }
 
 // parsePageQuery decodes page and per_page, as the numbers list does.
-func parsePageQuery(values url.Values) (numberpool.Page, error) {
+func parsePageQuery(rawQuery string) (numberpool.Page, error) {
 	page := numberpool.Page{Page: 1, PerPage: defaultPerPage}
-	p := queryParser{values: values}
+	p := newQueryParser(rawQuery)
 	p.parse("page", func(raw string) (err *numberpool.Error) {
 		page.Page, err = parseIntInRange("page", raw, 1, maxPage)
 		return err
@@ -130,7 +129,7 @@ func (s *Server) handleCreateTrunk(w http.ResponseWriter, r *http.Request) error
 // handleListTrunks serves GET /v1/account/{account_id}/trunks.
 func (s *Server) handleListTrunks(w http.ResponseWriter, r *http.Request) error {
 	accountID := r.PathValue("account_id")
-	page, err := parsePageQuery(r.URL.Query())
+	page, err := parsePageQuery(r.URL.RawQuery)
 	if err != nil {
 		return err
 	}
