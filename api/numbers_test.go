@@ -72,6 +72,28 @@ func TestGetNumberAcrossReleaseAndCancel(t *testing.T) {
 		"active_calls": 0, "release_protection": false, "holds": []}`)
 }
 
+// TestCancelUnderBillingHold cancels a release after the account got a
+// billing hold: the number comes back suspended, and the cancel response
+// says so as the number object does.
+func TestCancelUnderBillingHold(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	env.addNumbers(t, activeNumber(number, accountID, time.Date(2026, 3, 15, 8, 20, 0, 0, time.UTC)))
+	env.do(t, http.MethodDelete, numberURL(accountID, number, ""), env.key)
+	env.placeHold(t, numberpool.Hold{AccountID: accountID, Kind: numberpool.HoldBilling, Reason: "card declined"})
+
+	env.clock.Advance(time.Hour)
+	rec := env.do(t, http.MethodPost, numberURL(accountID, number, "/cancel-release"), env.key)
+	checkResponse(t, rec, http.StatusOK, `{"e164": "+14155551234", "status": "suspended",
+		"release_cancelled_at": "2026-04-09T12:45:00Z", "message": "Number release cancelled successfully", "warnings": []}`)
+
+	rec = env.do(t, http.MethodGet, numberURL(accountID, number, ""), env.key)
+	status, _ := decodeJSON(t, rec.Body.String()).(map[string]any)["status"].(string)
+	if status != "suspended" {
+		t.Errorf("status after the cancel = %q, want suspended (body %s)", status, rec.Body.String())
+	}
+}
+
 // A number of another account, one in the pool and one that does not exist
 // all get the same 404, so that a client cannot probe which numbers other
 // accounts hold.

@@ -100,13 +100,25 @@ func (s *Server) handleCancelRelease(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 
+	// A billing hold placed during the cooling-off period suspends the
+	// number that the cancel makes active again. The holds are read first,
+	// so that a failed read leaves the release as it was.
+	guards, err := s.store.ReleaseGuards(r.Context(), accountID, []string{e164})
+	if err != nil {
+		return fmt.Errorf("read holds of %s for account %s: %w", e164, accountID, err)
+	}
+	status := numberpool.StatusActive
+	if guards[e164].Suspended() {
+		status = numberpool.StatusSuspended
+	}
+
 	cancellation, err := s.store.CancelRelease(r.Context(), accountID, e164)
 	if err != nil {
 		return fmt.Errorf("cancel release of %s for account %s: %w", e164, accountID, err)
 	}
 	return writeJSON(w, http.StatusOK, cancelResponse{
 		E164:               cancellation.E164,
-		Status:             numberpool.StatusActive,
+		Status:             status,
 		ReleaseCancelledAt: numberpool.FormatTime(cancellation.CancelledAt),
 		Message:            cancelledMessage,
 		Warnings:           nonNilStrings(cancellation.Warnings),
