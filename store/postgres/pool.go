@@ -33,8 +33,14 @@ func searchTerms(q numberpool.SearchQuery, args *queryArgs) string {
 	if q.NSNPrefix != "" {
 		terms = append(terms, "nsn >= "+args.add(q.NSNPrefix)+" AND nsn < "+args.add(numberpool.NSNPrefixEnd(q.NSNPrefix)))
 	}
-	if q.Type != "" {
+	switch q.Type {
+	case "":
+	case numberpool.TypeLocal:
 		terms = append(terms, "type = "+args.add(string(q.Type)))
+	default:
+		// The constant term lets the planner use numbers_pool_type, which
+		// holds only the types other than local.
+		terms = append(terms, "type = "+args.add(string(q.Type))+" AND type <> 'local'")
 	}
 	if bits := capabilitiesToBits(q.Capabilities); bits != 0 {
 		p := args.add(bits)

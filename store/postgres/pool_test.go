@@ -147,6 +147,8 @@ func TestSearchPlans(t *testing.T) {
 		{"contains wildcard and gram", numberpool.SearchFilter{Country: "US", Contains: "1*9876"}, "numbers_pool_digits"},
 		{"contains gram and area code", numberpool.SearchFilter{Country: "US", AreaCode: "415", Contains: "9876"}, "numbers_pool_digits"},
 		{"area code", numberpool.SearchFilter{Country: "US", AreaCode: "415"}, "numbers_pool"},
+		{"area code and local", numberpool.SearchFilter{Country: "US", AreaCode: "415", Type: numberpool.TypeLocal}, "numbers_pool"},
+		{"toll-free", numberpool.SearchFilter{Country: "US", Type: numberpool.TypeTollFree}, "numbers_pool_type"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
