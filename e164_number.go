@@ -22,12 +22,6 @@ func ParseE164Number(field, s string) (*phonenumbers.PhoneNumber, string, error)
 	if problem := lengthProblem(parsed); problem != "" {
 		return nil, "", impossibleE164(field, s, problem)
 	}
-	// phonenumbers drops a national prefix or carrier code after the
-	// country code, such as the 1 of +114155550123, and would then accept
-	// one phone line under two strings.
-	if canonical := phonenumbers.Format(parsed, phonenumbers.E164); canonical != s {
-		return nil, "", impossibleE164(field, s, "it holds a national prefix or carrier code, which E.164 leaves out: "+canonical)
-	}
 
 	country := phonenumbers.GetRegionCodeForNumber(parsed)
 	if country == "" || country == "ZZ" {
@@ -53,4 +47,22 @@ func lengthProblem(parsed *phonenumbers.PhoneNumber) string {
 	}
 	return fmt.Sprintf("the national number %s has %d digits, not a possible length for country code +%d",
 		national, len(national), code)
+}
+
+// ParseNewE164Number is ParseE164Number for a number that enters the pool
+// or an account: it also requires the form phonenumbers formats the number
+// to. phonenumbers drops a national prefix or carrier code after the
+// country code, such as the 1 of +114155550123, so without the check one
+// phone line could be stored and sold under two strings. Paths and filters
+// keep the lenient check, so that a number stored in such a form before
+// can still be read and released.
+func ParseNewE164Number(field, s string) (*phonenumbers.PhoneNumber, string, error) {
+	parsed, country, err := ParseE164Number(field, s)
+	if err != nil {
+		return nil, "", err
+	}
+	if canonical := phonenumbers.Format(parsed, phonenumbers.E164); canonical != s {
+		return nil, "", impossibleE164(field, s, "it holds a national prefix or carrier code, which E.164 leaves out: "+canonical)
+	}
+	return parsed, country, nil
 }

@@ -78,10 +78,6 @@ func TestParseE164Messages(t *testing.T) {
 			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
 		{"+999123456", `invalid phone number "+999123456": it does not start with a country calling code; ` +
 			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
-		{"+114155550123", `invalid phone number "+114155550123": it holds a national prefix or carrier code, which E.164 leaves out: +14155550123; ` +
-			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
-		{"+4402079460001", `invalid phone number "+4402079460001": it holds a national prefix or carrier code, which E.164 leaves out: +442079460001; ` +
-			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
 		{"14155551234", `invalid phone number "14155551234": expected E.164 format, a plus sign and up to 15 digits with the country code (e.g., +14155551234)`},
 	}
 	for _, tt := range tests {
@@ -98,5 +94,39 @@ func TestParseE164Messages(t *testing.T) {
 				t.Errorf("details = %+v, want the documented reason", e.Details)
 			}
 		})
+	}
+}
+
+// TestParseNewE164NationalPrefix checks that a number entering the pool
+// must be in the form phonenumbers formats it to, while the lenient check
+// of paths still accepts such a number stored before.
+func TestParseNewE164NationalPrefix(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"+114155550123", `invalid phone number "+114155550123": it holds a national prefix or carrier code, which E.164 leaves out: +14155550123; ` +
+			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+		{"+4402079460001", `invalid phone number "+4402079460001": it holds a national prefix or carrier code, which E.164 leaves out: +442079460001; ` +
+			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			_, _, err := ParseNewE164Number("e164", tt.in)
+			e, ok := err.(*Error)
+			if !ok {
+				t.Fatalf("ParseNewE164Number(%q) = %v, want an *Error", tt.in, err)
+			}
+			if e.Message != tt.want {
+				t.Errorf("message = %q, want %q", e.Message, tt.want)
+			}
+			if err := ValidateE164("e164", tt.in); err != nil {
+				t.Errorf("ValidateE164(%q) = %v, want nil", tt.in, err)
+			}
+		})
+	}
+
+	if _, _, err := ParseNewE164Number("e164", "+14155550123"); err != nil {
+		t.Errorf("ParseNewE164Number(+14155550123) = %v, want nil", err)
 	}
 }

@@ -81,14 +81,14 @@ func ValidatePurchase(e164, country string) error {
 	var errs searchErrors
 	if e164 == "" {
 		errs.add(Validation("e164", "is required", "missing e164: give the number to buy, e.g. +14155551234"))
-	} else if _, err := ParseE164("e164", e164); err != nil {
+	} else if _, _, err := ParseNewE164Number("e164", e164); err != nil {
 		errs.add(err.(*Error))
 	}
 	if country == "" {
 		errs.add(Validation("country", "is required", "missing country: give the ISO 3166-1 alpha-2 code of the number, e.g. US"))
 	} else if len(country) != 2 || !isUpperLetters(country) {
 		errs.add(Validation("country", "must be a two-letter ISO 3166-1 alpha-2 code such as US",
-			"invalid country %q: expected a two-letter upper-case ISO 3166-1 alpha-2 code such as US", shortSearchValue(country)))
+			"invalid country %q: expected a two-letter ISO 3166-1 alpha-2 code such as US", shortSearchValue(country)))
 	}
 	return errs.err()
 }

@@ -72,6 +72,25 @@ func TestGetNumberAcrossReleaseAndCancel(t *testing.T) {
 		"active_calls": 0, "release_protection": false, "holds": []}`)
 }
 
+// TestNumberWithNationalPrefixStaysReachable releases a number that an
+// older import stored with a national prefix after the country code: the
+// paths still accept it, though neither an import nor a purchase would.
+func TestNumberWithNationalPrefixStaysReachable(t *testing.T) {
+	t.Parallel()
+	const alias = "+114155551111"
+	env := newTestEnv(t)
+	env.addNumbers(t, activeNumber(alias, accountID, t0.AddDate(-1, 0, 0)))
+
+	rec := env.do(t, http.MethodGet, numberURL(accountID, alias, ""), env.key)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET: status %d, want 200 (body %s)", rec.Code, rec.Body.String())
+	}
+	rec = env.do(t, http.MethodDelete, numberURL(accountID, alias, ""), env.key)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("DELETE: status %d, want 200 (body %s)", rec.Code, rec.Body.String())
+	}
+}
+
 // TestCancelUnderBillingHold cancels a release after the account got a
 // billing hold: the number comes back suspended, and the cancel response
 // says so as the number object does.

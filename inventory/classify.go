@@ -24,7 +24,7 @@ type classification struct {
 // One call thus validates and classifies. The region is looked up only when
 // withRegion is set, because the geocoding data is slow to search.
 func classify(e164 string, withRegion bool) (classification, error) {
-	parsed, country, err := numberpool.ParseE164Number("e164", e164)
+	parsed, country, err := numberpool.ParseNewE164Number("e164", e164)
 	if err != nil {
 		return classification{}, err
 	}
