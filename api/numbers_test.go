@@ -91,6 +91,18 @@ func TestNumberWithNationalPrefixStaysReachable(t *testing.T) {
 	}
 }
 
+// TestListIgnoresBadlyWrittenUnknownParameters checks that a parameter the
+// list does not read is ignored even when it does not decode.
+func TestListIgnoresBadlyWrittenUnknownParameters(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+
+	rec := env.do(t, http.MethodGet, "/v1/account/"+accountID+"/numbers?x=a;b&%zz=1&y=100%", env.key)
+	if rec.Code != http.StatusOK {
+		t.Errorf("status = %d, want 200 (body %s)", rec.Code, rec.Body.String())
+	}
+}
+
 // TestCancelUnderBillingHold cancels a release after the account got a
 // billing hold: the number comes back suspended, and the cancel response
 // says so as the number object does.
@@ -454,8 +466,14 @@ func TestListNumbersInvalidQuery(t *testing.T) {
 			`invalid per_page "%zz": a percent sign must start a percent-encoded byte such as %2B; write a percent sign itself as %25`,
 			[2]string{"per_page", "must be percent-encoded"})},
 		{"status with a semicolon", "status=active;x", errorBody(numberpool.CodeValidationFailed,
-			`invalid status "active;x": a query string may not contain a semicolon; separate parameters with & and write a semicolon in a value as %3B`,
+			`invalid status: "status=active;x" contains a semicolon; separate parameters with & and write a semicolon in a value as %3B`,
 			[2]string{"status", "must not contain a semicolon"})},
+		{"unknown parameters written badly", "x=a;b&y=100%&%zz=1&per_page=0", errorBody(numberpool.CodeValidationFailed,
+			`invalid per_page "0": expected an integer from 1 to 100`,
+			[2]string{"per_page", "must be an integer from 1 to 100"})},
+		{"semicolon before a parameter", "x=1;page=2", errorBody(numberpool.CodeValidationFailed,
+			`invalid page: "x=1;page=2" contains a semicolon; separate parameters with & and write a semicolon in a value as %3B`,
+			[2]string{"page", "must not contain a semicolon"})},
 		{"per_page empty", "per_page=", errorBody(numberpool.CodeValidationFailed,
 			`invalid per_page "": expected an integer from 1 to 100`,
 			[2]string{"per_page", "must be an integer from 1 to 100"})},

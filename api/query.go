@@ -64,14 +64,18 @@ func parseListNumbersQuery(rawQuery string) (listNumbersQuery, error) {
 // queryParser collects the validation errors of several query parameters.
 type queryParser struct {
 	values url.Values
-	errs   []*numberpool.Error
+	// undecoded maps a parameter name to the error of its pair that did not
+	// decode, reported only when the endpoint reads that parameter.
+	undecoded map[string]*numberpool.Error
+	errs      []*numberpool.Error
 }
 
 // newQueryParser decodes a raw query string. url.ParseQuery, and so
 // URL.Query, skips a pair that does not decode, which would silently drop a
-// filter, so each such pair becomes an error naming its parameter.
+// filter, so such a pair is kept as an error of its parameter. Unknown
+// parameters stay ignored, however they are written.
 func newQueryParser(rawQuery string) *queryParser {
-	p := &queryParser{values: url.Values{}}
+	p := &queryParser{values: url.Values{}, undecoded: map[string]*numberpool.Error{}}
 	for pair := range strings.SplitSeq(rawQuery, "&") {
 		if pair == "" {
 			continue
@@ -86,11 +90,19 @@ func newQueryParser(rawQuery string) *queryParser {
 
 		switch {
 		case strings.Contains(pair, ";"):
-			p.errs = append(p.errs, numberpool.Validation(shorten(name), "must not contain a semicolon",
-				"invalid %s %q: a query string may not contain a semicolon; separate parameters with & and write a semicolon in a value as %%3B",
-				shorten(name), shorten(rawValue)))
+			// Go before 1.17 also split a query at semicolons, so each part
+			// may name a parameter that the client meant.
+			for part := range strings.SplitSeq(pair, ";") {
+				partName, _, _ := strings.Cut(part, "=")
+				if decoded, err := url.QueryUnescape(partName); err == nil {
+					partName = decoded
+				}
+				p.addUndecoded(partName, numberpool.Validation(shorten(partName), "must not contain a semicolon",
+					"invalid %s: %q contains a semicolon; separate parameters with & and write a semicolon in a value as %%3B",
+					shorten(partName), shorten(pair)))
+			}
 		case nameErr != nil || valueErr != nil:
-			p.errs = append(p.errs, numberpool.Validation(shorten(name), "must be percent-encoded",
+			p.addUndecoded(name, numberpool.Validation(shorten(name), "must be percent-encoded",
 				"invalid %s %q: a percent sign must start a percent-encoded byte such as %%2B; write a percent sign itself as %%25",
 				shorten(name), shorten(rawValue)))
 		default:
@@ -100,10 +112,22 @@ func newQueryParser(rawQuery string) *queryParser {
 	return p
 }
 
+// addUndecoded keeps the first error of the pairs of name that did not
+// decode.
+func (p *queryParser) addUndecoded(name string, err *numberpool.Error) {
+	if _, ok := p.undecoded[name]; !ok {
+		p.undecoded[name] = err
+	}
+}
+
 // parse passes the value of the parameter name, when present, to fn. A
 // parameter given more than once is an error, since only one value can
-// apply.
+// apply, and so is one that did not decode.
 func (p *queryParser) parse(name string, fn func(raw string) *numberpool.Error) {
+	if err, ok := p.undecoded[name]; ok {
+		p.errs = append(p.errs, err)
+		return
+	}
 	raws, ok := p.values[name]
 	if !ok {
 		return
