@@ -242,24 +242,45 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 	return s[len(prefix):], true
 }
 
-// validHostPort accepts host, host:port, [IPv6] and [IPv6]:port.
+// validHostPort accepts host, host:port, [IPv6] and [IPv6]:port, where host
+// is a DNS name or an IPv4 address. An IPv6 address must be in brackets, as
+// RFC 3261 and RFC 3986 write it, because its colons would make a port
+// ambiguous, and a colon must be followed by a port.
 func validHostPort(s string) bool {
-	host, port := s, ""
-	if h, p, err := net.SplitHostPort(s); err == nil {
-		host, port = h, p
-	} else if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
-		host = s[1 : len(s)-1]
+	host, port, hasPort := s, "", false
+	if strings.HasPrefix(s, "[") {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			return false
+		}
+		host, port, hasPort = s[1:end], "", false
+		if after := s[end+1:]; after != "" {
+			port, hasPort = strings.CutPrefix(after, ":")
+			if !hasPort {
+				return false
+			}
+		}
+		ip := net.ParseIP(host)
+		if ip == nil || ip.To4() != nil && !strings.Contains(host, ":") {
+			return false
+		}
+	} else {
+		host, port, hasPort = strings.Cut(s, ":")
+		if strings.Contains(port, ":") {
+			return false
+		}
+		if net.ParseIP(host) == nil && !validHostname(host) {
+			return false
+		}
 	}
-	if port != "" {
+
+	if hasPort {
 		n, err := strconv.Atoi(port)
 		if err != nil || !allDigits(port) || n < 1 || n > 65535 {
 			return false
 		}
 	}
-	if net.ParseIP(host) != nil {
-		return true
-	}
-	return validHostname(host)
+	return true
 }
 
 // validHostname checks the letters-digits-hyphens rule of DNS host names.

@@ -31,7 +31,8 @@ func TestCheckSIPURI(t *testing.T) {
 	invalid := []string{
 		"", "pbx.example.com", "http://pbx.example.com", "sip:", "sip:@pbx.example.com",
 		"sip:pbx.example.com:0", "sip:pbx.example.com:65536", "sip:pbx.example.com:port",
-		"sip:pbx.example.com:+5060",
+		"sip:pbx.example.com:+5060", "sip:pbx.example.com:", "sip:[::1]:", "sip:[pbx.example.com]:5060",
+		"sip:2001:db8::1:5060", "sip:2001:db8::1", "sip:[::1]x", "sip:[203.0.113.7]",
 		"sip:pbx_example.com", "sip:-pbx.example.com", "sip:pbx..example.com", "sip:[2001:db8::1",
 		"sip:" + strings.Repeat("a", 64) + ".example.com", "sip:" + strings.Repeat("a.", 1100) + "com",
 	}
