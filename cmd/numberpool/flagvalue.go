@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,7 +36,13 @@ type checkedValue struct {
 }
 
 func (v *checkedValue) Set(s string) error {
-	if err := v.Value.Set(s); err != nil {
+	err := v.Value.Set(s)
+	if err == nil && isIntValue(v.Value) && !isDecimal(s) {
+		// The flag package reads an int with base prefixes and a plus sign,
+		// so "0x10" and "+5" would pass.
+		err = strconv.ErrSyntax
+	}
+	if err != nil {
 		err = usageErrorf("invalid %s %s: %s", v.names, quoteValue(s), explainValueError(v.Value, err))
 		if *v.failed == nil {
 			*v.failed = err
@@ -123,4 +130,30 @@ func (q quietWriter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return q.w.Write(p)
+}
+
+// isIntValue reports whether value is an int flag.
+func isIntValue(value flag.Value) bool {
+	getter, ok := value.(flag.Getter)
+	if !ok {
+		return false
+	}
+	_, isInt := getter.Get().(int)
+	return isInt
+}
+
+// isDecimal reports whether s is one or more decimal digits, after a minus
+// sign or not, so that a negative value gets the error of its range.
+func isDecimal(s string) bool {
+	digits := strings.TrimPrefix(s, "-")
+	return digits != "" && strings.Trim(digits, "0123456789") == ""
+}
+
+// parseDecimal parses s as isDecimal accepts it: strconv.Atoi alone would
+// also take a plus sign.
+func parseDecimal(s string) (int, error) {
+	if !isDecimal(s) {
+		return 0, strconv.ErrSyntax
+	}
+	return strconv.Atoi(s)
 }

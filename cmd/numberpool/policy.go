@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
@@ -106,9 +105,9 @@ func setPolicyField(p *numberpool.Policy, key, value string) error {
 	var err error
 	switch key {
 	case "cooling_off_days":
-		p.CoolingOffDays, err = strconv.Atoi(value)
+		p.CoolingOffDays, err = parseDecimal(value)
 	case "minimum_term_months":
-		p.MinimumTermMonths, err = strconv.Atoi(value)
+		p.MinimumTermMonths, err = parseDecimal(value)
 	case "early_termination_fee":
 		p.EarlyTerminationFee, err = numberpool.ParseCents(value)
 		if err != nil {
