@@ -265,6 +265,8 @@ func TestReadRejectsRows(t *testing.T) {
 		{"national prefix", "+114155550123,,,,,,,,,",
 			`invalid phone number "+114155550123": it holds a national prefix or carrier code, which E.164 leaves out: +14155550123; ` +
 				`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+		{"invalid non-geographic", "+882341234567,,,,,,,,,",
+			"+882341234567 is not a valid number: it matches no number range of its country code"},
 		{"non-geographic", "+80012345678,,,,,,,,,",
 			"+80012345678 is a non-geographic number, which belongs to no country: " +
 				"searches and purchases name a country, so it could never be found or bought"},

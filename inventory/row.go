@@ -98,7 +98,11 @@ func (v *validator) checkNumber(r *row, record []string, reject func(string)) bo
 	r.country = country
 
 	if kind == phonenumbers.UNKNOWN {
-		reject(fmt.Sprintf("%s is not a valid number: it matches no number range of %s", e164, country))
+		of := country
+		if country == nonGeographic {
+			of = "its country code"
+		}
+		reject(fmt.Sprintf("%s is not a valid number: it matches no number range of %s", e164, of))
 		return false
 	}
 	if country == nonGeographic {
