@@ -29,9 +29,10 @@ var errInvalidFile = errors.New("the inventory file has invalid rows")
 // context of store so that it rolls back, and returns a *ProblemsError
 // listing every invalid row. Otherwise it returns what store returned.
 //
-// Import does not look for a number listed twice in the file, because the
-// store rejects the second one as it rejects a number already in the pool.
-// NOTE: a duplicate after the first invalid row is therefore not reported.
+// Import finds a number listed twice in the file itself, among the first
+// maxIndexedNumbers numbers, so that it is reported with the other
+// problems. The store rejects a number already in the pool, and one listed
+// twice after those.
 func Import(ctx context.Context, r io.Reader, opts Options, store ImportFunc) (int, error) {
 	if opts.MaxProblems <= 0 {
 		opts.MaxProblems = DefaultMaxProblems
@@ -50,7 +51,7 @@ func Import(ctx context.Context, r io.Reader, opts Options, store ImportFunc) (i
 	storeCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p := startPipeline(storeCtx, cr, v, width, opts.Workers)
-	s := &stream{p: p, problems: problemList{max: opts.MaxProblems}, cancel: cancel}
+	s := &stream{p: p, problems: problemList{max: opts.MaxProblems}, seen: newLineIndex(maxIndexedNumbers), cancel: cancel}
 
 	count, storeErr := store(storeCtx, s.numbers)
 	cancel(context.Canceled)
@@ -135,6 +136,7 @@ func (p *pipeline) drain() {
 type stream struct {
 	p        *pipeline
 	problems problemList
+	seen     lineIndex
 	cancel   context.CancelCauseFunc
 	// finished is set once every chunk has been seen.
 	finished bool
@@ -146,7 +148,7 @@ func (s *stream) numbers(yield func(numberpool.Number) bool) {
 	for c := range s.p.ordered {
 		<-c.done
 		for i, line := range c.lines {
-			if reasons := c.reasons[i]; len(reasons) > 0 {
+			if reasons := s.seen.duplicate(c.rows[i].e164, line, c.reasons[i]); len(reasons) > 0 {
 				s.problems.add(line, reasons...)
 				continue
 			}

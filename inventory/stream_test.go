@@ -105,6 +105,39 @@ func TestImportInvalidRowsCancelStore(t *testing.T) {
 	}
 }
 
+// TestImportDuplicatesWithOtherProblems checks that a number listed twice
+// is reported with the invalid rows, on either side of the first of them,
+// and that the store never gets the second copy.
+func TestImportDuplicatesWithOtherProblems(t *testing.T) {
+	file := "e164,monthly_fee\n" +
+		"+14155550001,1\n" +
+		"+14155550001,1\n" +
+		"+1415,1\n" +
+		"+14155550002,1\n" +
+		"+14155550002,1\n" +
+		"+14155550001,1\n"
+	var r recorder
+	_, err := Import(t.Context(), strings.NewReader(file), testOptions(), r.store)
+
+	var pe *ProblemsError
+	if !errors.As(err, &pe) {
+		t.Fatalf("Import error = %v, want a *ProblemsError", err)
+	}
+	want := []Problem{
+		{3, "duplicate number +14155550001: it is also on line 2"},
+		{4, `invalid phone number "+1415": the national number 415 is too short for country code +1; ` +
+			`expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)`},
+		{6, "duplicate number +14155550002: it is also on line 5"},
+		{7, "duplicate number +14155550001: it is also on line 2"},
+	}
+	if diff := cmp.Diff(want, pe.Problems); diff != "" || pe.Count != len(want) {
+		t.Errorf("problems mismatch (-want +got), count %d:\n%s", pe.Count, diff)
+	}
+	if len(r.got) != 1 || !r.cancelled {
+		t.Errorf("store got %d numbers, cancelled = %t; want 1 and cancelled", len(r.got), r.cancelled)
+	}
+}
+
 func TestImportStoreError(t *testing.T) {
 	conflict := numberpool.ImportConflict("+14155550007")
 	r := recorder{stopAfter: 8, err: conflict}
@@ -144,5 +177,25 @@ func TestFindNumber(t *testing.T) {
 				t.Errorf("lines mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestLineIndexBound checks that the index of lines stops growing at its
+// bound: a number after it is not indexed, so its copy is left to the
+// store.
+func TestLineIndexBound(t *testing.T) {
+	idx := newLineIndex(2)
+	for line, e164 := range []uint64{14155550001, 14155550002, 14155550003} {
+		if reasons := idx.duplicate(e164, line+2, nil); len(reasons) != 0 {
+			t.Fatalf("duplicate(%d) = %q on its first line", e164, reasons)
+		}
+	}
+
+	want := []string{"duplicate number +14155550002: it is also on line 3"}
+	if got := idx.duplicate(14155550002, 5, nil); !slices.Equal(got, want) {
+		t.Errorf("duplicate of an indexed number = %q, want %q", got, want)
+	}
+	if got := idx.duplicate(14155550003, 6, nil); len(got) != 0 {
+		t.Errorf("duplicate of a number past the bound = %q, want none", got)
 	}
 }

@@ -82,8 +82,8 @@ func TestInventoryImportStdin(t *testing.T) {
 func TestInventoryImportBadRowsImportNothing(t *testing.T) {
 	path := newDB(t)
 	mustRun(t, "", "accounts", "create", "--db", path, "--id", "acc_x")
-	// A number listed twice after an invalid row is not reported: the
-	// store finds duplicates, and no rows reach it after an invalid one.
+	// A number listed twice after an invalid row is reported with it,
+	// though no rows reach the store after an invalid one.
 	bad := goodInventory +
 		"+1415,local,,,,,,,,\n" +
 		"+14155551111,,,,,,,,,\n" +
@@ -98,8 +98,9 @@ func TestInventoryImportBadRowsImportNothing(t *testing.T) {
 		t.Errorf("stdout = %q, want nothing", r.stdout)
 	}
 	want := `line 6: invalid phone number "+1415": the national number 415 is too short for country code +1; expected E.164 format, a plus sign, the country code and the whole national number (e.g., +14155551234)
+line 7: duplicate number +14155551111: it is also on line 2
 line 8: monthly_fee: invalid amount "1.999": expected a non-negative decimal with at most two decimals, e.g. 1.15
-numberpool: ` + file + ` has 2 problems, so nothing was imported: fix the lines above and run the import again
+numberpool: ` + file + ` has 3 problems, so nothing was imported: fix the lines above and run the import again
 `
 	if diff := cmp.Diff(want, r.stderr); diff != "" {
 		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
