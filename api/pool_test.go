@@ -59,10 +59,13 @@ func TestSearchInventoryInvalid(t *testing.T) {
 		{"two at once", "country=US&per_page=0&ends_with=x", []string{"per_page", "ends_with"}},
 		{"three at once", "country=US&contains=abc&type=zz&per_page=500", []string{"per_page", "type", "contains"}},
 		{"twice", "country=US&area_code=415&area_code=212", []string{"area_code"}},
+		{"country twice", "country=US&country=US", []string{"country"}},
 		{"ends_with country code", "country=GB&ends_with=%2B44", []string{"ends_with"}},
 		{"contains not percent-encoded", "country=US&contains=55%zz", []string{"contains"}},
 		{"capabilities with a semicolon", "country=US&capabilities=voice;sms", []string{"capabilities"}},
 		{"country with a dotless i", "country=%C4%B1t", []string{"country"}},
+		{"country not percent-encoded", "country=U%zz", []string{"country"}},
+		{"country with a semicolon", "country=US;x", []string{"country"}},
 		{"undecodable beside another error", "country=US&page=%zz&per_page=0", []string{"page", "per_page"}},
 	}
 	for _, tt := range tests {

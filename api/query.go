@@ -64,67 +64,73 @@ func parseListNumbersQuery(rawQuery string) (listNumbersQuery, error) {
 // queryParser collects the validation errors of several query parameters.
 type queryParser struct {
 	values url.Values
-	// undecoded maps a parameter name to the error of its pair that did not
-	// decode, reported only when the endpoint reads that parameter.
-	undecoded map[string]*numberpool.Error
-	errs      []*numberpool.Error
+	// semicolons maps a parameter name that follows a semicolon in a pair to
+	// its error, reported only when the endpoint reads that parameter.
+	semicolons map[string]*numberpool.Error
+	errs       []*numberpool.Error
 }
 
 // newQueryParser decodes a raw query string. url.ParseQuery, and so
-// URL.Query, skips a pair that does not decode, which would silently drop a
-// filter, so such a pair is kept as an error of its parameter. Unknown
-// parameters stay ignored, however they are written.
+// URL.Query, skips a pair with a bad percent escape or a semicolon, which
+// would silently drop a filter. Here such a pair keeps its value as written,
+// which the parameter's own check then rejects, since no valid value contains
+// a percent sign or a semicolon. Unknown parameters stay ignored, however
+// they are written.
 func newQueryParser(rawQuery string) *queryParser {
-	p := &queryParser{values: url.Values{}, undecoded: map[string]*numberpool.Error{}}
+	p := &queryParser{values: url.Values{}, semicolons: map[string]*numberpool.Error{}}
 	for pair := range strings.SplitSeq(rawQuery, "&") {
 		if pair == "" {
 			continue
 		}
 
-		rawName, rawValue, _ := strings.Cut(pair, "=")
+		first, rest, hasSemicolon := strings.Cut(pair, ";")
+		if hasSemicolon {
+			p.addSemicolonNames(pair, rest)
+		}
+		rawName, rawValue, _ := strings.Cut(first, "=")
+		if hasSemicolon {
+			_, rawValue, _ = strings.Cut(pair, "=")
+		}
+
 		name, nameErr := url.QueryUnescape(rawName)
-		value, valueErr := url.QueryUnescape(rawValue)
 		if nameErr != nil {
 			name = rawName
 		}
-
-		switch {
-		case strings.Contains(pair, ";"):
-			// Go before 1.17 also split a query at semicolons, so each part
-			// may name a parameter that the client meant.
-			for part := range strings.SplitSeq(pair, ";") {
-				partName, _, _ := strings.Cut(part, "=")
-				if decoded, err := url.QueryUnescape(partName); err == nil {
-					partName = decoded
-				}
-				p.addUndecoded(partName, numberpool.Validation(shorten(partName), "must not contain a semicolon",
-					"invalid %s: %q contains a semicolon; separate parameters with & and write a semicolon in a value as %%3B",
-					shorten(partName), shorten(pair)))
-			}
-		case nameErr != nil || valueErr != nil:
-			p.addUndecoded(name, numberpool.Validation(shorten(name), "must be percent-encoded",
-				"invalid %s %q: a percent sign must start a percent-encoded byte such as %%2B; write a percent sign itself as %%25",
-				shorten(name), shorten(rawValue)))
-		default:
-			p.values[name] = append(p.values[name], value)
+		value, valueErr := url.QueryUnescape(rawValue)
+		if valueErr != nil || hasSemicolon {
+			value = rawValue
 		}
+		p.values[name] = append(p.values[name], value)
 	}
 	return p
 }
 
-// addUndecoded keeps the first error of the pairs of name that did not
-// decode.
-func (p *queryParser) addUndecoded(name string, err *numberpool.Error) {
-	if _, ok := p.undecoded[name]; !ok {
-		p.undecoded[name] = err
+// addSemicolonNames records an error for each parameter that a part of pair
+// after a semicolon names, such as page in x=1;page=2: Go before 1.17 split
+// a query at semicolons too, so the client may have meant it.
+func (p *queryParser) addSemicolonNames(pair, rest string) {
+	for part := range strings.SplitSeq(rest, ";") {
+		rawName, _, hasValue := strings.Cut(part, "=")
+		if !hasValue {
+			continue
+		}
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			name = rawName
+		}
+		if _, ok := p.semicolons[name]; !ok {
+			p.semicolons[name] = numberpool.Validation(shorten(name), "must not follow a semicolon",
+				"invalid %s: %q contains a semicolon; separate parameters with & and write a semicolon in a value as %%3B",
+				shorten(name), shorten(pair))
+		}
 	}
 }
 
 // parse passes the value of the parameter name, when present, to fn. A
 // parameter given more than once is an error, since only one value can
-// apply, and so is one that did not decode.
+// apply, and so is one named after a semicolon.
 func (p *queryParser) parse(name string, fn func(raw string) *numberpool.Error) {
-	if err, ok := p.undecoded[name]; ok {
+	if err, ok := p.semicolons[name]; ok {
 		p.errs = append(p.errs, err)
 		return
 	}
@@ -135,6 +141,9 @@ func (p *queryParser) parse(name string, fn func(raw string) *numberpool.Error) 
 	if len(raws) > 1 {
 		p.errs = append(p.errs, numberpool.Validation(name, "must be given once",
 			"invalid %s: given %d times, expected once", name, len(raws)))
+		// The first value still fills its field, so that a search does not
+		// also report the parameter as missing.
+		fn(raws[0])
 		return
 	}
 	if err := fn(raws[0]); err != nil {
