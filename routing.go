@@ -245,7 +245,8 @@ func cutPrefixFold(s, prefix string) (string, bool) {
 // validHostPort accepts host, host:port, [IPv6] and [IPv6]:port, where host
 // is a DNS name or an IPv4 address. An IPv6 address must be in brackets, as
 // RFC 3261 and RFC 3986 write it, because its colons would make a port
-// ambiguous, and a colon must be followed by a port.
+// ambiguous. A colon must be followed by a port, as RFC 3261 requires;
+// checkHTTPURL drops the empty port that RFC 3986 allows.
 func validHostPort(s string) bool {
 	host, port, hasPort := s, "", false
 	if strings.HasPrefix(s, "[") {
@@ -284,8 +285,16 @@ func validHostPort(s string) bool {
 }
 
 // validHostname checks the letters-digits-hyphens rule of DNS host names.
+// A name whose last label is a number, such as 1.2.3.999 or 0x7f000001, is
+// rejected: no top-level domain is numeric (RFC 3696), and many resolvers
+// read such a name as an IPv4 address.
 func validHostname(host string) bool {
 	if host == "" || len(host) > 253 {
+		return false
+	}
+	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
+	last := strings.ToLower(labels[len(labels)-1])
+	if allDigits(last) || strings.HasPrefix(last, "0x") && strings.Trim(last[2:], "0123456789abcdef") == "" {
 		return false
 	}
 	for label := range strings.SplitSeq(strings.TrimSuffix(host, "."), ".") {
@@ -313,7 +322,7 @@ func checkHTTPURL(field, raw string, required bool) *Error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil || len(raw) > maxURILength || (u.Scheme != "http" && u.Scheme != "https") ||
-		u.Host == "" || u.User != nil || !validHostPort(u.Host) {
+		u.Host == "" || u.User != nil || !validHostPort(strings.TrimSuffix(u.Host, ":")) {
 		return Validation(field, "must be an http or https URL with a host",
 			"invalid %s %q: expected an http or https URL with a host, e.g. https://example.com/answer", field, shortValue(raw))
 	}

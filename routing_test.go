@@ -33,6 +33,7 @@ func TestCheckSIPURI(t *testing.T) {
 		"sip:pbx.example.com:0", "sip:pbx.example.com:65536", "sip:pbx.example.com:port",
 		"sip:pbx.example.com:+5060", "sip:pbx.example.com:", "sip:[::1]:", "sip:[pbx.example.com]:5060",
 		"sip:2001:db8::1:5060", "sip:2001:db8::1", "sip:[::1]x", "sip:[203.0.113.7]",
+		"sip:1.2.3.999", "sip:01.02.03.04:5060", "sip:0x7f000001", "sip:4294967295",
 		"sip:pbx_example.com", "sip:-pbx.example.com", "sip:pbx..example.com", "sip:[2001:db8::1",
 		"sip:" + strings.Repeat("a", 64) + ".example.com", "sip:" + strings.Repeat("a.", 1100) + "com",
 	}
@@ -111,7 +112,9 @@ func TestApplicationSpecValidate(t *testing.T) {
 		{"minimal", ApplicationSpec{Name: "IVR", AnswerURL: "https://example.com/answer"}, nil},
 		{"full", ApplicationSpec{Name: "IVR", AnswerURL: "http://example.com:8080/a?x=1", AnswerMethod: "GET",
 			HangupURL: "https://example.com/h", StatusCallbackURL: "https://[2001:db8::1]/s"}, nil},
+		{"empty port", ApplicationSpec{Name: "IVR", AnswerURL: "https://example.com:/answer"}, nil},
 		{"no answer URL", ApplicationSpec{Name: "IVR"}, []string{"answer_url"}},
+		{"answer numeric host", ApplicationSpec{Name: "IVR", AnswerURL: "https://0x7f000001/a"}, []string{"answer_url"}},
 		{"answer scheme", ApplicationSpec{Name: "IVR", AnswerURL: "ftp://example.com"}, []string{"answer_url"}},
 		{"answer relative", ApplicationSpec{Name: "IVR", AnswerURL: "/answer"}, []string{"answer_url"}},
 		{"answer user info", ApplicationSpec{Name: "IVR", AnswerURL: "https://user:pw@example.com"}, []string{"answer_url"}},
