@@ -107,7 +107,7 @@ func TestListIgnoresBadlyWrittenUnknownParameters(t *testing.T) {
 
 // TestCancelUnderBillingHold cancels a release after the account got a
 // billing hold: the number comes back suspended, and the cancel response
-// says so as the number object does.
+// shows that status, as the number object does.
 func TestCancelUnderBillingHold(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)

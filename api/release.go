@@ -105,7 +105,7 @@ func (s *Server) handleCancelRelease(w http.ResponseWriter, r *http.Request) err
 	// so that a failed read leaves the release as it was.
 	guards, err := s.store.ReleaseGuards(r.Context(), accountID, []string{e164})
 	if err != nil {
-		return fmt.Errorf("read holds of %s for account %s: %w", e164, accountID, err)
+		return fmt.Errorf("get holds of %s for account %s: %w", e164, accountID, err)
 	}
 	status := numberpool.StatusActive
 	if guards[e164].Suspended() {
