@@ -112,6 +112,16 @@ func NSNPrefixEnd(prefix string) string {
 // Query validates f and returns the query a store runs. Each invalid
 // parameter gets its own detail in one VALIDATION_FAILED error.
 func (f SearchFilter) Query() (SearchQuery, error) {
+	q, problems := f.QueryProblems()
+	if err := searchErrors(problems).err(); err != nil {
+		return SearchQuery{}, err
+	}
+	return q, nil
+}
+
+// QueryProblems validates f as Query does, but returns the error of each
+// invalid parameter apart, for callers that merge them with their own.
+func (f SearchFilter) QueryProblems() (SearchQuery, []*Error) {
 	var errs searchErrors
 	code, countryErr := validateSearchCountry(f.Country)
 	errs.add(countryErr)
@@ -147,8 +157,8 @@ func (f SearchFilter) Query() (SearchQuery, error) {
 	if countryErr == nil {
 		q.addFilters(digits, "+"+strconv.Itoa(code), &errs)
 	}
-	if err := errs.err(); err != nil {
-		return SearchQuery{}, err
+	if len(errs) > 0 {
+		return SearchQuery{}, errs
 	}
 	return q, nil
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -131,13 +130,8 @@ func parseSearchQuery(rawQuery string) (numberpool.SearchFilter, error) {
 
 	// The filter's own checks name each remaining bad parameter, beside
 	// those that failed to parse.
-	if _, err := f.Query(); err != nil {
-		var invalid *numberpool.Error
-		if !errors.As(err, &invalid) {
-			return numberpool.SearchFilter{}, err
-		}
-		p.errs = append(p.errs, invalid)
-	}
+	_, problems := f.QueryProblems()
+	p.addUnlessFailed(problems)
 	if err := p.err(); err != nil {
 		return numberpool.SearchFilter{}, err
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,6 +65,7 @@ func parseListNumbersQuery(rawQuery string) (listNumbersQuery, error) {
 // queryParser collects the validation errors of several query parameters.
 type queryParser struct {
 	values url.Values
+	failed map[string]bool // parameters with an error already
 	// semicolons maps a parameter name that follows a semicolon in a pair to
 	// its error, reported only when the endpoint reads that parameter.
 	semicolons map[string]*numberpool.Error
@@ -77,19 +79,19 @@ type queryParser struct {
 // a percent sign or a semicolon. Unknown parameters stay ignored, however
 // they are written.
 func newQueryParser(rawQuery string) *queryParser {
-	p := &queryParser{values: url.Values{}, semicolons: map[string]*numberpool.Error{}}
+	p := &queryParser{values: url.Values{}, failed: map[string]bool{}, semicolons: map[string]*numberpool.Error{}}
 	for pair := range strings.SplitSeq(rawQuery, "&") {
 		if pair == "" {
 			continue
 		}
 
 		first, rest, hasSemicolon := strings.Cut(pair, ";")
-		if hasSemicolon {
-			p.addSemicolonNames(pair, rest)
-		}
 		rawName, rawValue, _ := strings.Cut(first, "=")
 		if hasSemicolon {
-			_, rawValue, _ = strings.Cut(pair, "=")
+			// The value runs to the end of the pair, so that it contains
+			// the semicolon its check rejects, even in status;x=released.
+			p.addSemicolonNames(pair, rest)
+			rawValue += ";" + rest
 		}
 
 		name, nameErr := url.QueryUnescape(rawName)
@@ -131,7 +133,7 @@ func (p *queryParser) addSemicolonNames(pair, rest string) {
 // apply, and so is one named after a semicolon.
 func (p *queryParser) parse(name string, fn func(raw string) *numberpool.Error) {
 	if err, ok := p.semicolons[name]; ok {
-		p.errs = append(p.errs, err)
+		p.fail(name, err)
 		return
 	}
 	raws, ok := p.values[name]
@@ -139,15 +141,29 @@ func (p *queryParser) parse(name string, fn func(raw string) *numberpool.Error) 
 		return
 	}
 	if len(raws) > 1 {
-		p.errs = append(p.errs, numberpool.Validation(name, "must be given once",
+		p.fail(name, numberpool.Validation(name, "must be given once",
 			"invalid %s: given %d times, expected once", name, len(raws)))
-		// The first value still fills its field, so that a search does not
-		// also report the parameter as missing.
-		fn(raws[0])
 		return
 	}
 	if err := fn(raws[0]); err != nil {
-		p.errs = append(p.errs, err)
+		p.fail(name, err)
+	}
+}
+
+// fail records err, the error of the parameter name.
+func (p *queryParser) fail(name string, err *numberpool.Error) {
+	p.failed[name] = true
+	p.errs = append(p.errs, err)
+}
+
+// addUnlessFailed records the errors of later checks, such as those of a
+// search filter, except those about a parameter that failed already. Such a
+// parameter stays empty, and a later check would report it again as missing.
+func (p *queryParser) addUnlessFailed(errs []*numberpool.Error) {
+	for _, err := range errs {
+		if !slices.ContainsFunc(err.Details, func(d numberpool.ErrorDetail) bool { return p.failed[d.Field] }) {
+			p.errs = append(p.errs, err)
+		}
 	}
 }
 
