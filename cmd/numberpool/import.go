@@ -49,6 +49,12 @@ func runInventoryImport(ctx context.Context, a *app, args []string) error {
 			a.reportProblems(path, pe)
 			return errReported
 		}
+		if path == "-" {
+			// Standard input cannot be read again to tell a number listed
+			// twice, past the lines the importer indexes, from one in the pool.
+			return fmt.Errorf("import standard input: nothing was imported: %s, or the input lists it twice; "+
+				"remove it from the input, or import from a file to learn which", domainMessage(err))
+		}
 		return fmt.Errorf("import %s: nothing was imported: %s; remove the numbers already in the pool from the file and import again",
 			inputName(path), domainMessage(err))
 	case numberpool.IsCode(err, numberpool.CodeNotFound):

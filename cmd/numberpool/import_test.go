@@ -135,6 +135,14 @@ func TestInventoryImportDuplicateLines(t *testing.T) {
 			}
 		})
 	}
+
+	// Standard input cannot be read again, so the message gives both causes.
+	r := runCommand(t, nil, "e164\n+14155559999\n", "inventory", "import", "--db", path, "-")
+	want := "number +14155559999 already exists, or the input lists it twice; remove it from the input"
+	if r.code != exitFail || !strings.Contains(r.stderr, want) {
+		t.Errorf("standard input: exit code %d, stderr does not contain %q:\n%s", r.code, want, r.stderr)
+	}
+
 	// Neither rejected file left a number behind, so they import now.
 	mustRun(t, "", "inventory", "import", "--db", path, writeFile(t, "e164\n+14155551111\n+14155551112\n"))
 }
