@@ -6,6 +6,10 @@ const e164Reason = "must be E.164 format (e.g., +14155551234)"
 // maxE164Digits is the longest number E.164 allows, country code included.
 const maxE164Digits = 15
 
+// NonGeographic is the country that ParseE164 returns for a number of a
+// global service, such as the international freephone numbers of +800.
+const NonGeographic = "001"
+
 // ParseE164 checks that s is a plus sign, a country code and a national
 // number of a length that country can dial. It returns the ISO 3166-1
 // alpha-2 code of the number's country, or "001" for a non-geographic

@@ -68,6 +68,10 @@ type InventoryStore interface {
 	// returned, nothing is stored: a reader of seq that finds the input
 	// invalid cancels ctx to abort. It returns the count added.
 	ImportNumbers(ctx context.Context, seq iter.Seq[Number]) (int, error)
+	// ScanNumbers passes every number of the store to fn in E.164 order,
+	// with E164, Country, Type, Status and AccountID set, from one
+	// snapshot. It stops at the first error of fn and returns it.
+	ScanNumbers(ctx context.Context, fn func(Number) error) error
 }
 
 // Store is everything a backend provides.

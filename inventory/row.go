@@ -99,13 +99,13 @@ func (v *validator) checkNumber(r *row, record []string, reject func(string)) bo
 
 	if kind == phonenumbers.UNKNOWN {
 		of := country
-		if country == nonGeographic {
+		if country == numberpool.NonGeographic {
 			of = "its country code"
 		}
 		reject(fmt.Sprintf("%s is not a valid number: it matches no number range of %s", e164, of))
 		return false
 	}
-	if country == nonGeographic {
+	if country == numberpool.NonGeographic {
 		reject(fmt.Sprintf("%s is a non-geographic number, which belongs to no country: "+
 			"searches and purchases name a country, so it could never be found or bought", e164))
 		return false
@@ -132,10 +132,6 @@ func (v *validator) checkNumber(r *row, record []string, reject func(string)) bo
 	r.numberType = types[0]
 	return true
 }
-
-// nonGeographic is the region that phonenumbers gives the numbers of
-// global services, such as the international freephone numbers of +800.
-const nonGeographic = "001"
 
 // typesOfKind maps each phonenumbers classification to the number types
 // that may be given for it, the inferred one first. US and Canadian numbers

@@ -35,6 +35,7 @@ Usage:
   numberpool accounts create [--id ID]        create an account and print its id
   numberpool keys create --account ID         create a live API key and print it
   numberpool inventory import [flags] FILE    import numbers from a CSV file (- for stdin)
+  numberpool inventory check [flags]          list stored numbers that an import would now reject
   numberpool holds place --number E164|--account ID --kind KIND --reason TEXT
                                               hold a number or all of an account's numbers
   numberpool holds lift --number E164|--account ID --kind KIND
@@ -103,6 +104,7 @@ func lookupCommand(args []string) (command, []string, error) {
 		"accounts create":  runAccountsCreate,
 		"keys create":      runKeysCreate,
 		"inventory import": runInventoryImport,
+		"inventory check":  runInventoryCheck,
 		"holds place":      runHoldsPlace,
 		"holds lift":       runHoldsLift,
 		"holds list":       runHoldsList,
@@ -112,7 +114,7 @@ func lookupCommand(args []string) (command, []string, error) {
 			return cmd, args[2:], nil
 		}
 	}
-	return nil, nil, usageErrorf("unknown command %q: expected serve, migrate, sweep, accounts create, keys create, inventory import or holds place|lift|list; run numberpool help",
+	return nil, nil, usageErrorf("unknown command %q: expected serve, migrate, sweep, accounts create, keys create, inventory import|check or holds place|lift|list; run numberpool help",
 		strings.Join(args[:min(2, len(args))], " "))
 }
 

@@ -99,7 +99,7 @@ func TestUnknownCommand(t *testing.T) {
 	if r.code != exitUsage {
 		t.Errorf("exit code = %d, want %d", r.code, exitUsage)
 	}
-	want := `numberpool: unknown command "accounts delete": expected serve, migrate, sweep, accounts create, keys create, inventory import or holds place|lift|list; run numberpool help` + "\n"
+	want := `numberpool: unknown command "accounts delete": expected serve, migrate, sweep, accounts create, keys create, inventory import|check or holds place|lift|list; run numberpool help` + "\n"
 	if diff := cmp.Diff(want, r.stderr); diff != "" {
 		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
 	}

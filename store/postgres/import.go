@@ -249,3 +249,27 @@ func importRow(n numberpool.Number, ord int64) ([]any, error) {
 		nullIfEmpty(n.TrunkID), nullIfEmpty(n.ApplicationID), unixSeconds(n.PurchasedAt),
 		unixSeconds(n.ReleasedAt), unixSeconds(n.AvailableAfter), coolingOffDays}, nil
 }
+
+// ScanNumbers passes every number to fn in E.164 order, from one snapshot.
+// It makes one attempt, since fn may have effects that a retry would repeat.
+func (s *Store) ScanNumbers(ctx context.Context, fn func(numberpool.Number) error) error {
+	return s.transact(ctx, "scan numbers", 1, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT e164, country, type, status, coalesce(account_id, '') FROM numbers ORDER BY e164`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+
+		for rows.Next() {
+			var n numberpool.Number
+			if err := rows.Scan(&n.E164, &n.Country, &n.Type, &n.Status, &n.AccountID); err != nil {
+				return err
+			}
+			if err := fn(n); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}

@@ -248,3 +248,27 @@ func (imp *importer) findUnknownAccount() (string, bool, error) {
 	}
 	return "", false, nil
 }
+
+// ScanNumbers passes every number to fn in E.164 order, from one read
+// transaction, which keeps the WAL from being reset while it runs.
+func (s *Store) ScanNumbers(ctx context.Context, fn func(numberpool.Number) error) error {
+	return s.read(ctx, "scan numbers", func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `
+			SELECT e164, country, type, status, coalesce(account_id, '') FROM numbers ORDER BY e164`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+
+		for rows.Next() {
+			var n numberpool.Number
+			if err := rows.Scan(&n.E164, &n.Country, &n.Type, &n.Status, &n.AccountID); err != nil {
+				return err
+			}
+			if err := fn(n); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}

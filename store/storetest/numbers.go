@@ -16,6 +16,51 @@ func testImport(t *testing.T, newStore Harness, _ config) {
 	t.Run("unknown account", func(t *testing.T) { testImportUnknownAccount(t, newStore) })
 	t.Run("invalid", func(t *testing.T) { testImportInvalid(t, newStore) })
 	t.Run("cancelled", func(t *testing.T) { testImportCancelled(t, newStore) })
+	t.Run("scan", func(t *testing.T) { testScanNumbers(t, newStore) })
+}
+
+// testScanNumbers checks that ScanNumbers passes every number in E.164
+// order with its country, type, status and owner, and stops at an error of
+// its function.
+func testScanNumbers(t *testing.T, newStore Harness) {
+	f := newFixture(t, newStore, defaultPolicies())
+	f.accounts("acc_a")
+	released := owned(usNumber(1), "acc_a", t0.Add(-200*day))
+	released.Status, released.ReleasedAt, released.AvailableAfter = numberpool.StatusReleased, t0.Add(-2*day), t0.Add(28*day)
+	available := numberpool.Number{E164: usNumber(3), Country: "US", Type: numberpool.TypeTollFree, Status: numberpool.StatusAvailable}
+	f.load(available, owned(usNumber(2), "acc_a", t0.Add(-day)), released)
+
+	type scanned struct {
+		E164, Country, AccountID string
+		Type                     numberpool.NumberType
+		Status                   numberpool.Status
+	}
+	var got []scanned
+	err := f.store.ScanNumbers(f.ctx, func(n numberpool.Number) error {
+		got = append(got, scanned{n.E164, n.Country, n.AccountID, n.Type, n.Status})
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ScanNumbers: %v", err)
+	}
+	want := []scanned{
+		{usNumber(1), "US", "acc_a", numberpool.TypeLocal, numberpool.StatusReleased},
+		{usNumber(2), "US", "acc_a", numberpool.TypeLocal, numberpool.StatusActive},
+		{usNumber(3), "US", "", numberpool.TypeTollFree, numberpool.StatusAvailable},
+	}
+	if d := diff(want, got); d != "" {
+		t.Errorf("ScanNumbers (-want +got):\n%s", d)
+	}
+
+	stop := errors.New("stop")
+	calls := 0
+	err = f.store.ScanNumbers(f.ctx, func(numberpool.Number) error {
+		calls++
+		return stop
+	})
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Errorf("ScanNumbers with a failing function = %v after %d calls, want stop after 1", err, calls)
+	}
 }
 
 // testImportKinds imports an available, an active and a released number and
