@@ -112,7 +112,11 @@ func readChunks(ctx context.Context, cr *csv.Reader, width int, emit func(*chunk
 		var pe *csv.ParseError
 		switch {
 		case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount):
-			reasons = []string{fmt.Sprintf("the row has %d fields but the header has %d columns", len(record), width)}
+			columns := "columns"
+			if width == 1 {
+				columns = "column"
+			}
+			reasons = []string{fmt.Sprintf("the row has %d fields but the header has %d %s", len(record), width, columns)}
 		case err != nil:
 			if len(c.lines) > 0 {
 				emit(c)
@@ -161,12 +165,13 @@ type lineIndex struct {
 	limit int
 }
 
-// maxIndexedNumbers bounds the numbers of a file whose lines an import
+// MaxIndexedNumbers bounds the numbers of a file whose lines an import
 // keeps, about 70 bytes each in the resident memory of numberpool
 // inventory import (1,000,000 rows: 142 MB without the index, 211 to 216
 // MB with it). A number listed twice after them is left to the store,
 // which rejects it when the rows before are valid.
-const maxIndexedNumbers = 2_000_000
+// Tests lower it.
+var MaxIndexedNumbers = 2_000_000
 
 func newLineIndex(limit int) lineIndex {
 	return lineIndex{lines: make(map[uint64]int32), limit: limit}

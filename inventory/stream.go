@@ -30,7 +30,7 @@ var errInvalidFile = errors.New("the inventory file has invalid rows")
 // listing every invalid row. Otherwise it returns what store returned.
 //
 // Import finds a number listed twice in the file itself, among the first
-// maxIndexedNumbers numbers, so that it is reported with the other
+// MaxIndexedNumbers numbers, so that it is reported with the other
 // problems. The store rejects a number already in the pool, and one listed
 // twice after those.
 func Import(ctx context.Context, r io.Reader, opts Options, store ImportFunc) (int, error) {
@@ -51,7 +51,7 @@ func Import(ctx context.Context, r io.Reader, opts Options, store ImportFunc) (i
 	storeCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p := startPipeline(storeCtx, cr, v, width, opts.Workers)
-	s := &stream{p: p, problems: problemList{max: opts.MaxProblems}, seen: newLineIndex(maxIndexedNumbers), cancel: cancel}
+	s := &stream{p: p, problems: problemList{max: opts.MaxProblems}, seen: newLineIndex(MaxIndexedNumbers), cancel: cancel}
 
 	count, storeErr := store(storeCtx, s.numbers)
 	cancel(context.Canceled)

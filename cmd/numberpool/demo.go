@@ -95,11 +95,7 @@ func printHoldings(w io.Writer, held numberpool.NumberPage, now time.Time) {
 		fmt.Fprintf(w, "Demo account %s holds no numbers now.\n", demoAccountID)
 		return
 	}
-	noun := "numbers"
-	if held.Total == 1 {
-		noun = "number"
-	}
-	fmt.Fprintf(w, "Demo account %s holds %d %s:\n", demoAccountID, held.Total, noun)
+	fmt.Fprintf(w, "Demo account %s holds %s:\n", demoAccountID, plural(held.Total, "number", "numbers"))
 	for _, n := range held.Numbers {
 		fmt.Fprintf(w, "  %s  %s, bought %s\n", n.E164, n.StatusAt(now), numberpool.FormatTime(n.PurchasedAt))
 	}

@@ -157,3 +157,12 @@ func parseDecimal(s string) (int, error) {
 	}
 	return strconv.Atoi(s)
 }
+
+// plural returns n and the noun that agrees with it, such as "1 number" or
+// "2 numbers".
+func plural(n int, singular, pluralForm string) string {
+	if n == 1 {
+		return strconv.Itoa(n) + " " + singular
+	}
+	return strconv.Itoa(n) + " " + pluralForm
+}

@@ -36,8 +36,9 @@ func runInventoryImport(ctx context.Context, a *app, args []string) error {
 
 	opts := inventory.Options{Policies: cfg.Policies, Now: a.clock.Now()}
 	total := countRows(path)
+	read := 0 // numbers handed to the store
 	count, err := inventory.Import(ctx, in, opts, func(ctx context.Context, seq iter.Seq[numberpool.Number]) (int, error) {
-		return store.ImportNumbers(ctx, withProgress(seq, total, a.stderr))
+		return store.ImportNumbers(ctx, withProgress(seq, total, a.stderr, &read))
 	})
 	var pe *inventory.ProblemsError
 	switch {
@@ -49,13 +50,14 @@ func runInventoryImport(ctx context.Context, a *app, args []string) error {
 			a.reportProblems(path, pe)
 			return errReported
 		}
-		if path == "-" {
+		if path == "-" && read > inventory.MaxIndexedNumbers {
 			// Standard input cannot be read again to tell a number listed
-			// twice, past the lines the importer indexes, from one in the pool.
+			// twice, past the numbers the importer indexes, from one in the
+			// pool.
 			return fmt.Errorf("import standard input: nothing was imported: %s, or the input lists it twice; "+
 				"remove it from the input, or import from a file to learn which", domainMessage(err))
 		}
-		return fmt.Errorf("import %s: nothing was imported: %s; remove the numbers already in the pool from the file and import again",
+		return fmt.Errorf("import %s: nothing was imported: %s; remove the numbers already in the pool from the input and import again",
 			inputName(path), domainMessage(err))
 	case numberpool.IsCode(err, numberpool.CodeNotFound):
 		return fmt.Errorf("import %s: nothing was imported: %s; create the missing accounts first with numberpool accounts create",
@@ -63,7 +65,7 @@ func runInventoryImport(ctx context.Context, a *app, args []string) error {
 	case err != nil:
 		return fmt.Errorf("import %s: nothing was imported: %w", inputName(path), err)
 	}
-	fmt.Fprintf(a.stdout, "imported %d numbers from %s\n", count, inputName(path))
+	fmt.Fprintf(a.stdout, "imported %s from %s\n", plural(count, "number", "numbers"), inputName(path))
 	return nil
 }
 
@@ -106,20 +108,23 @@ func (a *app) reportProblems(path string, pe *inventory.ProblemsError) {
 	if more := pe.Count - len(pe.Problems); more > 0 {
 		fmt.Fprintf(a.stderr, "... and %d more problems\n", more)
 	}
-	noun := "problems"
-	if pe.Count == 1 {
-		noun = "problem"
-	}
-	fmt.Fprintf(a.stderr, "numberpool: %s has %d %s, so nothing was imported: fix the lines above and run the import again\n",
-		inputName(path), pe.Count, noun)
+	fmt.Fprintf(a.stderr, "numberpool: %s has %s, so nothing was imported: fix the lines above and run the import again\n",
+		inputName(path), plural(pe.Count, "problem", "problems"))
 }
 
 // countRows returns about how many rows the file at path has, for the
 // progress report: its line count less the header. A field with a line
-// break in it makes the count high. It returns -1 for standard input,
-// which cannot be read twice, and when the file cannot be read.
+// break in it makes the count high. It returns -1 for standard input and
+// any other pipe, which cannot be read twice, and when the file cannot be
+// read.
 func countRows(path string) int {
 	if path == "-" {
+		return -1
+	}
+	// A pipe or a FIFO gives its data once, to the import: opening it again
+	// would take it, or wait for a writer that never comes.
+	info, err := os.Stat(path)
+	if err != nil || !info.Mode().IsRegular() {
 		return -1
 	}
 	f, err := os.Open(path)

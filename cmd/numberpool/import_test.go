@@ -3,13 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"numberpool"
+	"numberpool/inventory"
 )
 
 const goodInventory = `e164,type,region,capabilities,monthly_fee,setup_fee,account_id,purchased_at,status,released_at
@@ -136,11 +140,20 @@ func TestInventoryImportDuplicateLines(t *testing.T) {
 		})
 	}
 
-	// Standard input cannot be read again, so the message gives both causes.
+	// On standard input, which cannot be read again, a conflict is the
+	// pool's while the importer indexes every number read, and either cause
+	// past that.
 	r := runCommand(t, nil, "e164\n+14155559999\n", "inventory", "import", "--db", path, "-")
-	want := "number +14155559999 already exists, or the input lists it twice; remove it from the input"
+	want := "number +14155559999 already exists; remove the numbers already in the pool from the input"
 	if r.code != exitFail || !strings.Contains(r.stderr, want) {
 		t.Errorf("standard input: exit code %d, stderr does not contain %q:\n%s", r.code, want, r.stderr)
+	}
+	defer func(limit int) { inventory.MaxIndexedNumbers = limit }(inventory.MaxIndexedNumbers)
+	inventory.MaxIndexedNumbers = 1
+	r = runCommand(t, nil, "e164\n+14155551111\n+14155551112\n+14155551112\n", "inventory", "import", "--db", path, "-")
+	want = "number +14155551112 already exists, or the input lists it twice; remove it from the input"
+	if r.code != exitFail || !strings.Contains(r.stderr, want) {
+		t.Errorf("standard input past the index: exit code %d, stderr does not contain %q:\n%s", r.code, want, r.stderr)
 	}
 
 	// Neither rejected file left a number behind, so they import now.
@@ -198,5 +211,29 @@ func TestInventoryImportErrors(t *testing.T) {
 				t.Errorf("stderr does not contain %q:\n%s", tt.inStderr, r.stderr)
 			}
 		})
+	}
+}
+
+// TestInventoryImportFromFIFO imports from a named pipe, which gives its
+// data once: the progress count must not open it a second time.
+func TestInventoryImportFromFIFO(t *testing.T) {
+	path := newDB(t)
+	fifo := filepath.Join(t.TempDir(), "numbers.csv")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	go func() {
+		// Opening for writing waits for the import to open it for reading.
+		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+		if err != nil {
+			return
+		}
+		f.WriteString("e164\n+14155551111\n+14155551112\n")
+		f.Close()
+	}()
+
+	out := mustRun(t, "", "inventory", "import", "--db", path, fifo)
+	if out != "imported 2 numbers from "+fifo+"\n" {
+		t.Errorf("stdout = %q", out)
 	}
 }

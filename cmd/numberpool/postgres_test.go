@@ -35,7 +35,7 @@ func TestPostgresOperatorCommands(t *testing.T) {
 	}
 
 	csv := writeFile(t, "e164,account_id,purchased_at\n+14155552000,acc_pg,2026-01-15T09:30:00Z\n")
-	if out := mustRun(t, "", "inventory", "import", "--db", db, csv); !strings.HasPrefix(out, "imported 1 numbers") {
+	if out := mustRun(t, "", "inventory", "import", "--db", db, csv); !strings.HasPrefix(out, "imported 1 number from") {
 		t.Errorf("inventory import printed %q", out)
 	}
 }

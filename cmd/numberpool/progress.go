@@ -21,19 +21,18 @@ const progressLineEvery = 100_000
 // of total have gone to the store. A total of -1 means unknown. On a
 // terminal it draws a progress bar. Elsewhere it prints a plain line every progressLineEvery numbers, which
 // logs and pipes keep readable.
-func withProgress(seq iter.Seq[numberpool.Number], total int, w io.Writer) iter.Seq[numberpool.Number] {
+func withProgress(seq iter.Seq[numberpool.Number], total int, w io.Writer, done *int) iter.Seq[numberpool.Number] {
 	report := plainProgress(total, w)
 	if isTerminal(w) {
 		report = barProgress(total, w)
 	}
 	return func(yield func(numberpool.Number) bool) {
-		done := 0
 		for n := range seq {
 			if !yield(n) {
 				return
 			}
-			done++
-			report(done)
+			*done++
+			report(*done)
 		}
 	}
 }

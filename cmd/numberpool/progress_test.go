@@ -15,7 +15,7 @@ func TestProgressPlainLines(t *testing.T) {
 	var out bytes.Buffer
 
 	count := 0
-	for range withProgress(slices.Values(numbers), total, &out) {
+	for range withProgress(slices.Values(numbers), total, &out, new(int)) {
 		count++
 	}
 
@@ -33,7 +33,7 @@ func TestProgressStopsEarly(t *testing.T) {
 	var out bytes.Buffer
 
 	count := 0
-	for range withProgress(slices.Values(numbers), len(numbers), &out) {
+	for range withProgress(slices.Values(numbers), len(numbers), &out, new(int)) {
 		count++
 		if count == 3 {
 			break

@@ -31,10 +31,6 @@ func runSweep(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return fmt.Errorf("sweep cooled-off numbers after returning %d: %w", count, err)
 	}
-	noun := "numbers"
-	if count == 1 {
-		noun = "number"
-	}
-	fmt.Fprintf(a.stdout, "%d %s returned to the pool\n", count, noun)
+	fmt.Fprintf(a.stdout, "%s returned to the pool\n", plural(count, "number", "numbers"))
 	return nil
 }
