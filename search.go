@@ -364,9 +364,14 @@ func validateDigits(field, value string, maxDigits int, plus, wildcard bool) *Er
 		allowed += ", optionally after a + and the country code"
 	}
 	if digits == "" || len(digits) > maxDigits || !isDigitPattern(digits, wildcard) {
+		hint := "letters are not converted to keypad digits"
+		if plus && strings.HasPrefix(value, " ") {
+			// A query string reads an unencoded + as a space.
+			hint = "write a + in a query string as %2B"
+		}
 		return Validation(field, "must be "+strconv.Itoa(maxDigits)+" or fewer "+allowed,
-			"invalid %s %q: expected up to %d %s; letters are not converted to keypad digits",
-			field, shortSearchValue(value), maxDigits, allowed)
+			"invalid %s %q: expected up to %d %s; %s",
+			field, shortSearchValue(value), maxDigits, allowed, hint)
 	}
 	return nil
 }

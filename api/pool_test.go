@@ -93,6 +93,20 @@ func TestSearchInventoryInvalid(t *testing.T) {
 	}
 }
 
+// TestSearchUnencodedPlus checks that a + written as is, which a query
+// string reads as a space, gets a message that shows how to write it.
+func TestSearchUnencodedPlus(t *testing.T) {
+	env := newTestEnv(t)
+
+	rec := env.do(t, http.MethodGet, inventoryURL(accountID, "country=US&starts_with=+1415"), env.key)
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("status = %d, want 400 (body %s)", rec.Code, rec.Body.String())
+	}
+	if !strings.Contains(rec.Body.String(), "write a + in a query string as %2B") {
+		t.Errorf("body %s does not say how to write a +", rec.Body.String())
+	}
+}
+
 func TestPurchaseNumber(t *testing.T) {
 	env := newTestEnv(t)
 	env.addNumbers(t, availableNumber("+14155550001"))
