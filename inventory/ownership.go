@@ -85,10 +85,11 @@ func (v *validator) checkStatus(record []string, accountID string, reject func(s
 }
 
 func checkUnowned(accountID, purchasedText, releasedText string, reject func(string)) {
+	// With an owner given, the purchase time belongs to it, and the first
+	// message covers both.
 	if accountID != "" {
 		reject(fmt.Sprintf("status is available but account_id is %s: a number in the pool has no owner; set status to active or clear account_id", accountID))
-	}
-	if purchasedText != "" {
+	} else if purchasedText != "" {
 		reject(fmt.Sprintf("purchased_at %s is set on a number without an owner: set account_id, or clear purchased_at", purchasedText))
 	}
 	if releasedText != "" {

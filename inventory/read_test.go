@@ -317,8 +317,7 @@ func TestReadRejectsRows(t *testing.T) {
 		{"active without owner", "+14155551234,,,,,,,2026-01-01T00:00:00Z,active,",
 			"status is active but account_id is empty: give the account that owns the number"},
 		{"available with owner", "+14155551234,,,,,,acc_1,2026-01-01T00:00:00Z,available,",
-			"status is available but account_id is acc_1: a number in the pool has no owner; set status to active or clear account_id; " +
-				"purchased_at 2026-01-01T00:00:00Z is set on a number without an owner: set account_id, or clear purchased_at"},
+			"status is available but account_id is acc_1: a number in the pool has no owner; set status to active or clear account_id"},
 		{"purchase without owner", "+14155551234,,,,,,,2026-01-01T00:00:00Z,,",
 			"purchased_at 2026-01-01T00:00:00Z is set on a number without an owner: set account_id, or clear purchased_at"},
 		{"released without time", "+14155551234,,,,,,acc_1,2026-01-01T00:00:00Z,released,",
