@@ -77,27 +77,48 @@ func seedDemo(ctx context.Context, store numberpool.Store, clock numberpool.Cloc
 // start-up message lists.
 const demoHoldingsLimit = 10
 
-// listDemoHoldings returns the first numbers that the demo account holds
+// demoHoldings are the first numbers that the demo account holds, with the
+// status that the number object shows for each, suspended under a billing
+// hold.
+type demoHoldings struct {
+	numberpool.NumberPage
+	displayStatus map[string]numberpool.Status // by E.164
+}
+
+// listDemoHoldings returns the first numbers that the demo account holds at
 // now, oldest purchase first, and how many it holds in all. A number
 // released earlier may be gone or still cooling off, so they are read from
 // the store rather than assumed.
-func listDemoHoldings(ctx context.Context, store numberpool.Store) (numberpool.NumberPage, error) {
+func listDemoHoldings(ctx context.Context, store numberpool.Store, now time.Time) (demoHoldings, error) {
 	page, err := store.ListNumbers(ctx, demoAccountID, numberpool.NumberFilter{Page: 1, PerPage: demoHoldingsLimit})
 	if err != nil {
-		return numberpool.NumberPage{}, fmt.Errorf("list the numbers of demo account %s: %w", demoAccountID, err)
+		return demoHoldings{}, fmt.Errorf("list the numbers of demo account %s: %w", demoAccountID, err)
 	}
-	return page, nil
+
+	e164s := make([]string, len(page.Numbers))
+	for i, n := range page.Numbers {
+		e164s[i] = n.E164
+	}
+	guards, err := store.ReleaseGuards(ctx, demoAccountID, e164s)
+	if err != nil {
+		return demoHoldings{}, fmt.Errorf("get holds of demo account %s: %w", demoAccountID, err)
+	}
+	held := demoHoldings{NumberPage: page, displayStatus: make(map[string]numberpool.Status, len(page.Numbers))}
+	for _, n := range page.Numbers {
+		held.displayStatus[n.E164] = numberpool.DisplayStatus(n, guards[n.E164], now)
+	}
+	return held, nil
 }
 
-// printHoldings prints what the demo account holds at now.
-func printHoldings(w io.Writer, held numberpool.NumberPage, now time.Time) {
+// printHoldings prints what the demo account holds.
+func printHoldings(w io.Writer, held demoHoldings) {
 	if held.Total == 0 {
 		fmt.Fprintf(w, "Demo account %s holds no numbers now.\n", demoAccountID)
 		return
 	}
 	fmt.Fprintf(w, "Demo account %s holds %s:\n", demoAccountID, plural(held.Total, "number", "numbers"))
 	for _, n := range held.Numbers {
-		fmt.Fprintf(w, "  %s  %s, bought %s\n", n.E164, n.StatusAt(now), numberpool.FormatTime(n.PurchasedAt))
+		fmt.Fprintf(w, "  %s  %s, bought %s\n", n.E164, held.displayStatus[n.E164], numberpool.FormatTime(n.PurchasedAt))
 	}
 	if more := held.Total - len(held.Numbers); more > 0 {
 		fmt.Fprintf(w, "  and %d more\n", more)
@@ -106,8 +127,8 @@ func printHoldings(w io.Writer, held numberpool.NumberPage, now time.Time) {
 
 // printDemo prints what the demo account holds, the demo key and curl
 // commands that preview a release and buy from the pool.
-func printDemo(w io.Writer, baseURL, key string, held numberpool.NumberPage, now time.Time) {
-	printHoldings(w, held, now)
+func printDemo(w io.Writer, baseURL, key string, held demoHoldings) {
+	printHoldings(w, held)
 	fmt.Fprintf(w, "API key: %s\n", key)
 	if len(held.Numbers) > 0 {
 		// The number bought six weeks ago shows the early termination fee,

@@ -72,12 +72,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.store = store
 
 	var demoKey string
-	var demoHeld numberpool.NumberPage
+	var demoHeld demoHoldings
 	if m.Demo {
 		if demoKey, err = seedDemo(ctx, store, m.Clock, m.Logger); err != nil {
 			return err
 		}
-		if demoHeld, err = listDemoHoldings(ctx, store); err != nil {
+		if demoHeld, err = listDemoHoldings(ctx, store, m.Clock.Now()); err != nil {
 			return err
 		}
 	}
@@ -94,7 +94,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 
 	if m.Demo {
-		printDemo(m.Stdout, m.URL(), demoKey, demoHeld, m.Clock.Now())
+		printDemo(m.Stdout, m.URL(), demoKey, demoHeld)
 	}
 	return nil
 }

@@ -344,6 +344,14 @@ func TestServeDemoPrintsHoldings(t *testing.T) {
 	if strings.Contains(second.out, "+14155551234") {
 		t.Errorf("second output names the released number:\n%s", second.out)
 	}
+	second.stop(t)
+
+	// A billing hold suspends the number, as the number object shows it.
+	mustRun(t, "", "holds", "place", "--db", path, "--number", "+14155550100", "--kind", "billing", "--reason", "invoice 7 unpaid")
+	third := startServer(t, path, clock)
+	if !strings.Contains(third.out, "+14155550100  suspended") {
+		t.Errorf("third output does not show +14155550100 suspended:\n%s", third.out)
+	}
 }
 
 // getStatus sends GET url and returns the status and the body.
