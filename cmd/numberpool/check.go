@@ -9,9 +9,11 @@ import (
 	"numberpool"
 )
 
-// runInventoryCheck lists the stored numbers that an import would reject
-// now: a national prefix or carrier code after the country code, or a
-// number of no country. Versions before 2026-12-05 imported such numbers.
+// runInventoryCheck lists the stored numbers that are not in the form
+// phonenumbers formats them to, such as +114155551234 with its national
+// prefix, or that belong to no country, such as +800 numbers. Imports and
+// purchases reject both since 2026-12-05, and older versions imported them.
+// It does not check that a number lies in a number range of its country.
 func runInventoryCheck(ctx context.Context, a *app, args []string) error {
 	cfg := defaultConfig()
 	fs := a.newFlagSet("inventory check", "inventory check [flags]", &cfg)
@@ -46,7 +48,8 @@ func runInventoryCheck(ctx context.Context, a *app, args []string) error {
 	return nil
 }
 
-// numberProblem returns why an import would reject e164 now, or "".
+// numberProblem returns why e164 is not in its E.164 form or belongs to no
+// country, or "".
 func numberProblem(e164 string) string {
 	// A North American number of ten digits whose first is 2 to 9 has no
 	// prefix to drop and is in its E.164 form. Parsing takes about 14 µs a

@@ -50,12 +50,11 @@ func runInventoryImport(ctx context.Context, a *app, args []string) error {
 			a.reportProblems(path, pe)
 			return errReported
 		}
-		if path == "-" && read > inventory.MaxIndexedNumbers {
-			// Standard input cannot be read again to tell a number listed
-			// twice, past the numbers the importer indexes, from one in the
-			// pool.
-			return fmt.Errorf("import standard input: nothing was imported: %s, or the input lists it twice; "+
-				"remove it from the input, or import from a file to learn which", domainMessage(err))
+		if !rereadable(path) && read > inventory.MaxIndexedNumbers {
+			// A pipe cannot be read again to tell a number listed twice,
+			// past the numbers the importer indexes, from one in the pool.
+			return fmt.Errorf("import %s: nothing was imported: %s, or the input lists it twice; "+
+				"remove it from the input, or import from a regular file to learn which", inputName(path), domainMessage(err))
 		}
 		return fmt.Errorf("import %s: nothing was imported: %s; remove the numbers already in the pool from the input and import again",
 			inputName(path), domainMessage(err))
@@ -106,7 +105,7 @@ func (a *app) reportProblems(path string, pe *inventory.ProblemsError) {
 		fmt.Fprintln(a.stderr, p)
 	}
 	if more := pe.Count - len(pe.Problems); more > 0 {
-		fmt.Fprintf(a.stderr, "... and %d more problems\n", more)
+		fmt.Fprintf(a.stderr, "... and %s\n", plural(more, "more problem", "more problems"))
 	}
 	fmt.Fprintf(a.stderr, "numberpool: %s has %s, so nothing was imported: fix the lines above and run the import again\n",
 		inputName(path), plural(pe.Count, "problem", "problems"))
@@ -118,13 +117,7 @@ func (a *app) reportProblems(path string, pe *inventory.ProblemsError) {
 // any other pipe, which cannot be read twice, and when the file cannot be
 // read.
 func countRows(path string) int {
-	if path == "-" {
-		return -1
-	}
-	// A pipe or a FIFO gives its data once, to the import: opening it again
-	// would take it, or wait for a writer that never comes.
-	info, err := os.Stat(path)
-	if err != nil || !info.Mode().IsRegular() {
+	if !rereadable(path) {
 		return -1
 	}
 	f, err := os.Open(path)
@@ -153,11 +146,11 @@ func countRows(path string) int {
 
 // duplicateProblem reads the file at path again to find whether the number
 // of the store's CONFLICT is listed twice in the file or is already in the
-// pool, which the error alone does not show. It returns nil when the number is on one line only, or
-// when the input cannot be read again.
+// pool, which the error alone does not show. It returns nil when the number
+// is on one line only, or when the input cannot be read again.
 func (a *app) duplicateProblem(ctx context.Context, path string, conflict error) *inventory.ProblemsError {
 	var dup *numberpool.DuplicateNumber
-	if path == "-" || !errors.As(conflict, &dup) {
+	if !rereadable(path) || !errors.As(conflict, &dup) {
 		return nil
 	}
 	e164 := dup.E164
@@ -172,5 +165,20 @@ func (a *app) duplicateProblem(ctx context.Context, path string, conflict error)
 		return nil
 	}
 	reason := fmt.Sprintf("duplicate number %s: it is also on line %d", e164, lines[0])
-	return &inventory.ProblemsError{Problems: []inventory.Problem{{Line: lines[1], Reason: reason}}, Count: 1}
+	pe := &inventory.ProblemsError{Count: len(lines) - 1}
+	for _, line := range lines[1:] {
+		pe.Problems = append(pe.Problems, inventory.Problem{Line: line, Reason: reason})
+	}
+	return pe
+}
+
+// rereadable reports whether the input at path can be read a second time:
+// a regular file, not standard input, a pipe or a FIFO, which give their
+// data once, or wait for a writer that never comes.
+func rereadable(path string) bool {
+	if path == "-" {
+		return false
+	}
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }

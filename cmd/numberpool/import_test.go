@@ -193,7 +193,7 @@ func TestInventoryImportErrors(t *testing.T) {
 		code     int
 		inStderr string
 	}{
-		{"missing file argument", nil, "", exitUsage, "takes 1 positional arguments, got 0"},
+		{"missing file argument", nil, "", exitUsage, "takes 1 positional argument, got 0"},
 		{"file not found", []string{"/nonexistent/numbers.csv"}, "", exitFail, "open inventory file: open /nonexistent/numbers.csv"},
 		{"bad header", []string{"-"}, "E164\n+14155551111\n", exitFail, `line 1: unknown column "E164": column names are lower-case, write "e164"`},
 		{"empty input", []string{"-"}, "", exitFail, "line 1: the file is empty"},
@@ -215,25 +215,53 @@ func TestInventoryImportErrors(t *testing.T) {
 }
 
 // TestInventoryImportFromFIFO imports from a named pipe, which gives its
-// data once: the progress count must not open it a second time.
+// data once: neither the progress count nor the search for a conflicting
+// number may open it a second time.
 func TestInventoryImportFromFIFO(t *testing.T) {
 	path := newDB(t)
 	fifo := filepath.Join(t.TempDir(), "numbers.csv")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
 		t.Skipf("mkfifo: %v", err)
 	}
-	go func() {
-		// Opening for writing waits for the import to open it for reading.
-		f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-		if err != nil {
-			return
-		}
-		f.WriteString("e164\n+14155551111\n+14155551112\n")
-		f.Close()
-	}()
+	feed := func(content string) {
+		go func() {
+			// Opening for writing waits for the import to open it for reading.
+			f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err != nil {
+				return
+			}
+			f.WriteString(content)
+			f.Close()
+		}()
+	}
 
+	feed("e164\n+14155551111\n+14155551112\n")
 	out := mustRun(t, "", "inventory", "import", "--db", path, fifo)
 	if out != "imported 2 numbers from "+fifo+"\n" {
 		t.Errorf("stdout = %q", out)
+	}
+
+	feed("e164\n+14155551113\n+14155551111\n")
+	r := runCommand(t, nil, "", "inventory", "import", "--db", path, fifo)
+	want := "number +14155551111 already exists; remove the numbers already in the pool from the input"
+	if r.code != exitFail || !strings.Contains(r.stderr, want) {
+		t.Errorf("conflict: exit code %d, stderr does not contain %q:\n%s", r.code, want, r.stderr)
+	}
+}
+
+// TestInventoryImportRepeatsPastIndex lists every repeat of a number that
+// the store rejects after the numbers the importer indexes.
+func TestInventoryImportRepeatsPastIndex(t *testing.T) {
+	defer func(limit int) { inventory.MaxIndexedNumbers = limit }(inventory.MaxIndexedNumbers)
+	inventory.MaxIndexedNumbers = 1
+	path := newDB(t)
+	file := writeFile(t, "e164\n+14155551111\n+14155551112\n+14155551112\n+14155551112\n")
+
+	r := runCommand(t, nil, "", "inventory", "import", "--db", path, file)
+	want := "line 4: duplicate number +14155551112: it is also on line 3\n" +
+		"line 5: duplicate number +14155551112: it is also on line 3\n" +
+		"numberpool: " + file + " has 2 problems, so nothing was imported: fix the lines above and run the import again\n"
+	if r.code != exitFail || r.stderr != want {
+		t.Errorf("exit code %d, stderr:\n%s\nwant:\n%s", r.code, r.stderr, want)
 	}
 }

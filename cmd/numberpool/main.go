@@ -35,7 +35,7 @@ Usage:
   numberpool accounts create [--id ID]        create an account and print its id
   numberpool keys create --account ID         create a live API key and print it
   numberpool inventory import [flags] FILE    import numbers from a CSV file (- for stdin)
-  numberpool inventory check [flags]          list stored numbers that an import would now reject
+  numberpool inventory check [flags]          list stored numbers not in E.164 form or of no country
   numberpool holds place --number E164|--account ID --kind KIND --reason TEXT
                                               hold a number or all of an account's numbers
   numberpool holds lift --number E164|--account ID --kind KIND
@@ -206,8 +206,8 @@ func (a *app) parse(fs flagSet, cfg *Config, args []string, positional int) erro
 		return usageErrorf("invalid arguments of numberpool %s: %v", fs.Name(), err)
 	}
 	if fs.NArg() != positional {
-		return usageErrorf("numberpool %s takes %d positional arguments, got %d %q: usage: numberpool %s",
-			fs.Name(), positional, fs.NArg(), fs.Args(), fs.usage)
+		return usageErrorf("numberpool %s takes %s, got %d %q: usage: numberpool %s",
+			fs.Name(), plural(positional, "positional argument", "positional arguments"), fs.NArg(), fs.Args(), fs.usage)
 	}
 	return cfg.validate()
 }
