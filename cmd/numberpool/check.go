@@ -9,11 +9,10 @@ import (
 	"numberpool"
 )
 
-// runInventoryCheck lists the stored numbers that are not in the form
-// phonenumbers formats them to, such as +114155551234 with its national
-// prefix, or that belong to no country, such as +800 numbers. Imports and
-// purchases reject both since 2026-12-05, and older versions imported them.
-// It does not check that a number lies in a number range of its country.
+// runInventoryCheck lists the stored numbers that imports and purchases
+// reject since 2026-12-05: those not in their E.164 form, such as
+// +114155551234, and those of no country, such as +800 numbers. It does not
+// check number ranges.
 func runInventoryCheck(ctx context.Context, a *app, args []string) error {
 	cfg := defaultConfig()
 	fs := a.newFlagSet("inventory check", "inventory check [flags]", &cfg)
@@ -37,7 +36,7 @@ func runInventoryCheck(ctx context.Context, a *app, args []string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("check numbers after %d: %w", checked, err)
+		return fmt.Errorf("read numbers to check, after %d: %w", checked, err)
 	}
 
 	if found > 0 {

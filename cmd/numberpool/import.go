@@ -172,9 +172,9 @@ func (a *app) duplicateProblem(ctx context.Context, path string, conflict error)
 	return pe
 }
 
-// rereadable reports whether the input at path can be read a second time:
-// a regular file, not standard input, a pipe or a FIFO, which give their
-// data once, or wait for a writer that never comes.
+// rereadable reports whether path is a regular file, which can be read a
+// second time. Standard input, pipes and FIFOs give their data once, and a
+// second open of a FIFO waits for a writer.
 func rereadable(path string) bool {
 	if path == "-" {
 		return false

@@ -39,7 +39,7 @@ func searchTerms(q numberpool.SearchQuery, args *queryArgs) string {
 		terms = append(terms, "type = "+args.add(string(q.Type)))
 	default:
 		// The constant term lets the planner use numbers_pool_type, which
-		// holds only the types other than local.
+		// contains only the types other than local.
 		terms = append(terms, "type = "+args.add(string(q.Type))+" AND type <> 'local'")
 	}
 	if bits := capabilitiesToBits(q.Capabilities); bits != 0 {
